@@ -1,0 +1,114 @@
+"""The `tbn` command line.  All argument parsing lives here; the work lives in the library.
+
+Exit codes: 0 success; 1 a check or comparison FAILED; 2 bad input or usage (one line on stderr).
+Machine-readable output (``--json``) goes to stdout only; messages and progress go to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import TbnError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _fatal(message: str) -> int:
+    print(f"tbn: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _emit_json(obj) -> None:
+    json.dump(obj, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _cmd_infer(args) -> int:
+    raise TbnError("`tbn infer` is not implemented yet")
+
+
+def _cmd_compile(args) -> int:
+    raise TbnError("`tbn compile` is not implemented yet")
+
+
+def _cmd_check(args) -> int:
+    raise TbnError("`tbn check` is not implemented yet")
+
+
+def _cmd_reproduce(args) -> int:
+    raise TbnError("`tbn reproduce` is not implemented yet")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tbn",
+        description="Lean 4 <-> Python bridge for 'sigmoid transformers are Bayesian networks': "
+                    "exact inference, belief propagation, compiled transformers, and a gate that "
+                    "checks the Lean proofs against the code.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("infer", help="marginals of a .bif or .toml model",
+                       description="Compute marginals of every variable of MODEL (a BIF Bayesian "
+                                   "network or a tbn TOML knowledge base).")
+    p.add_argument("model", metavar="MODEL", help="path to a .bif, .bif.gz or .toml model")
+    p.add_argument("--evidence", "-e", nargs="+", default=[], metavar="VAR=VALUE",
+                   help="observed values, e.g. --evidence rain=yes sprinkler=no")
+    p.add_argument("--method", choices=["exact", "bp", "transformer"], default="exact",
+                   help="exact: variable elimination; bp: loopy sum-product; transformer: the "
+                        "compiled transformer's forward passes (default: exact)")
+    p.add_argument("--precision", type=int, metavar="DIGITS",
+                   help="compute with mpmath at this many digits and print decimal strings")
+    p.add_argument("--max-iter", type=int, default=1000, metavar="N",
+                   help="BP / transformer iteration cap (default 1000)")
+    p.add_argument("--tol", type=float, default=1e-10, metavar="T",
+                   help="BP convergence tolerance on the largest message change (default 1e-10)")
+    p.add_argument("--damping", type=float, default=0.0, metavar="D",
+                   help="BP damping in [0, 1): new = (1-D)*update + D*old (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.set_defaults(func=_cmd_infer)
+
+    p = sub.add_parser("compile", help="compile a model into transformer weights",
+                       description="Compile MODEL into transformer weights whose forward passes "
+                                   "are sum-product BP; saves an .npz and a JSON layout sidecar.")
+    p.add_argument("model", metavar="MODEL")
+    p.add_argument("-o", "--output", required=True, metavar="WEIGHTS.npz")
+    p.set_defaults(func=_cmd_compile)
+
+    p = sub.add_parser("check", help="check the Lean proofs against the Python code (the gate)",
+                       description="Check that the Lean sources, proofs_manifest.toml and the "
+                                   "Python code agree. Exit 1 if anything FAILED.")
+    p.add_argument("repo", nargs="?", default=None,
+                   help="repository root (default: the one this command stands in)")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("reproduce", help="rerun an experiment of the paper and beyond",
+                       description="Run an experiment; writes JSON results, PNG plots and a "
+                                   "markdown summary under --out.")
+    p.add_argument("name", metavar="NAME", choices=["table1", "loopy", "windtunnel"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="results", metavar="DIR")
+    p.add_argument("--full", action="store_true", help="paper-sized run (slow)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_reproduce)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except TbnError as exc:
+        return _fatal(str(exc))
+    except KeyboardInterrupt:
+        return _fatal("interrupted")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
