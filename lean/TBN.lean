@@ -1,0 +1,18 @@
+/-!
+# tbn: sigmoid transformers and belief propagation
+
+Library root: imports every module. See `docs/ARCHITECTURE.md` and `proofs_manifest.toml`.
+-/
+import TBN.LogOdds
+import TBN.TuringGood
+import TBN.AndOr
+import TBN.Concepts
+import TBN.Uniqueness
+import TBN.Transformer
+import TBN.Construction
+import TBN.Softmax
+import TBN.WeightedBP
+import TBN.Weights
+import TBN.FactorGraph
+import TBN.SumProduct
+import TBN.Pearl
