@@ -1,8 +1,3 @@
-/-!
-# tbn: sigmoid transformers and belief propagation
-
-Library root: imports every module. See `docs/ARCHITECTURE.md` and `proofs_manifest.toml`.
--/
 import TBN.LogOdds
 import TBN.TuringGood
 import TBN.AndOr
@@ -16,3 +11,9 @@ import TBN.Weights
 import TBN.FactorGraph
 import TBN.SumProduct
 import TBN.Pearl
+
+/-!
+# tbn: sigmoid transformers and belief propagation
+
+Library root: imports every module. See `docs/ARCHITECTURE.md` and `proofs_manifest.toml`.
+-/
