@@ -1,0 +1,1 @@
+"""Reproductions and extensions of the paper's experiments (`tbn reproduce NAME`)."""
