@@ -67,9 +67,10 @@ class Logistic:
 class Factor:
     """A nonnegative table over an ordered tuple of distinct variable names.
 
-    ``exact`` optionally holds the table as written in the model file (an object array of
-    `Fraction` and `Logistic` entries, same shape as ``table``), so that the Fraction and mpmath
-    arithmetics see 0.8 as 4/5 and not as the nearest binary float.
+    ``exact`` optionally holds the table as written in the model file, same shape as ``table``:
+    an object array of `Fraction` and `Logistic` entries, or a numpy string array of decimal
+    literals (cheap to keep for large BIF files, converted only when asked), so that the Fraction
+    and mpmath arithmetics see 0.8 as 4/5 and not as the nearest binary float.
     """
 
     variables: tuple[str, ...]
@@ -88,6 +89,8 @@ class Factor:
         if self.exact is None:
             return _object_array([Fraction(float(x)) for x in np.ravel(self.table)],
                                  np.shape(self.table))
+        if self.exact.dtype.kind == "U":
+            return _object_array([Fraction(str(x)) for x in self.exact.flat], self.exact.shape)
         flat = list(np.ravel(self.exact))
         if any(isinstance(x, Logistic) for x in flat):
             raise ModelError(f"{self.label}: has sigmoid (logistic gate) entries, which are "
@@ -97,7 +100,8 @@ class Factor:
     def mp_table(self) -> np.ndarray:
         """The table as an object array of mpf at the current mpmath precision."""
         src = np.ravel(self.table) if self.exact is None else np.ravel(self.exact)
-        return _object_array([_to_mpf(x) for x in src], np.shape(self.table))
+        return _object_array([_to_mpf(x.item() if isinstance(x, np.generic) else x) for x in src],
+                             np.shape(self.table))
 
     @property
     def label(self) -> str:
@@ -105,6 +109,8 @@ class Factor:
 
 
 def _to_mpf(x) -> mpmath.mpf:
+    if isinstance(x, str):
+        return mpmath.mpf(x)
     if isinstance(x, Logistic):
         return x.mpf()
     if isinstance(x, Fraction):
@@ -334,10 +340,12 @@ def _validate(fg: FactorGraph) -> list[str]:
         elif table.size and not (table > 0).any():
             problems.append(f"{label}: table is all zeros")
         if f.exact is not None:
-            exact = np.asarray(f.exact, dtype=object)
+            exact = np.asarray(f.exact)
             if exact.shape != shape:
                 problems.append(f"{label}: exact table shape {exact.shape} but domains need {shape}")
-            elif not all((isinstance(x, Fraction) and x >= 0) or isinstance(x, Logistic)
+            elif exact.dtype.kind == "U":
+                pass  # decimal literals: the reader checked them; `table` holds their values
+            elif exact.dtype != object or not all((isinstance(x, Fraction) and x >= 0) or isinstance(x, Logistic)
                          and isinstance(x.arg, Fraction) for x in exact.flat):
                 problems.append(f"{label}: exact table entries must be nonnegative Fractions "
                                 "or Logistic(Fraction)")

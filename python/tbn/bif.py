@@ -1,0 +1,331 @@
+"""Bayesian networks in BIF (the format of the bnlearn repository), read into a FactorGraph.
+
+A small, strict reader of our own rather than a dependency: the readers on PyPI come with large
+packages (pgmpy pulls in pandas, statsmodels, scikit-learn and huggingface_hub; pyAgrum needs
+matplotlib and scikit-learn) and either accept malformed files silently or fail with a traceback.
+This one reports every syntax error as a `ParseError` naming the file and line.
+
+Accepted grammar (BIF 0.15 as written by bnlearn; ``//`` and ``/* */`` comments anywhere)::
+
+    network NAME { property ... ; }
+    variable NAME { type discrete [ K ] { S1, ..., SK }; property ... ; }
+    probability ( CHILD ) { table P1, ..., PK; }
+    probability ( CHILD | PARENT1, ..., PARENTm ) {
+        ( s1, ..., sm ) P1, ..., PK;       one row per parent configuration
+        default P1, ..., PK;               optional: the rows not listed
+    }
+
+Each CPT becomes one factor over ``(CHILD, PARENT1, ..., PARENTm)`` (child axis first) whose table
+keeps the decimal literals too (`Factor.exact`), so exact arithmetics see 0.05 as 1/20.  A ``table``
+with parents is refused: dialects disagree on its ordering, and a guess would be a silent error.
+"""
+from __future__ import annotations
+
+import gzip
+import itertools
+import math
+import os
+import re
+
+import numpy as np
+
+from .errors import ParseError
+from .graph import Factor, FactorGraph, Variable
+
+__all__ = ["read_bif", "parse_bif"]
+
+#: A row of a CPT may miss 1 by this much (bnlearn rounds to 4-8 digits); more is an error.
+ROW_SUM_TOLERANCE = 1e-3
+
+_TOKEN = re.compile(r"""\s*(?:
+      (?P<comment>//[^\n]*|/\*.*?\*/)
+    | (?P<string>"[^"]*")
+    | (?P<punct>[{}()\[\];|,])
+    | (?P<word>(?:[^\s{}()\[\];|,"/]|/(?![/*]))+)
+    )""", re.S | re.X)
+_NUMBER = re.compile(r"[+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+def read_bif(path: str | os.PathLike) -> FactorGraph:
+    """Read a ``.bif`` or gzip-compressed ``.bif.gz`` file.
+
+    Raises
+    ------
+    ParseError
+        The file cannot be read or decoded, or has a syntax or consistency error (with its line).
+    """
+    path = os.fspath(path)
+    try:
+        if path.endswith(".gz"):
+            with gzip.open(path, "rb") as fh:
+                raw = fh.read()
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        text = raw.decode("utf-8")
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise ParseError(f"cannot read: {exc}", path) from None
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+    return parse_bif(text, path)
+
+
+def parse_bif(text: str, path: str = "<string>") -> FactorGraph:
+    """Parse BIF source text; ``path`` only labels error messages."""
+    return _Parser(text, path).parse()
+
+
+class _Parser:
+    """Recursive descent over a token list; positions are kept as offsets, lines computed on error."""
+
+    def __init__(self, text: str, path: str):
+        self.text, self.path = text, path
+        self.tokens: list[tuple[str, str, int]] = []
+        pos, end = 0, len(text)
+        while pos < end:
+            m = _TOKEN.match(text, pos)
+            if m is None or m.end() == pos:
+                rest = text[pos:].lstrip()
+                if not rest:
+                    break
+                where = end - len(rest)
+                what = "unterminated /* comment" if rest.startswith("/*") else \
+                    f"unexpected character {rest[0]!r}"
+                raise self.error(what, where)
+            pos = m.end()
+            kind = m.lastgroup
+            if kind != "comment":
+                self.tokens.append((kind, m.group(kind), m.start(kind)))
+        self.i = 0
+
+    # -- token helpers ----------------------------------------------------------------------
+
+    def line(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
+    def error(self, message: str, offset: int | None = None) -> ParseError:
+        if offset is None:
+            offset = self.tokens[self.i][2] if self.i < len(self.tokens) else len(self.text)
+        return ParseError(message, self.path, self.line(offset))
+
+    def peek(self) -> str | None:
+        return self.tokens[self.i][1] if self.i < len(self.tokens) else None
+
+    def next(self, what: str) -> tuple[str, str, int]:
+        if self.i >= len(self.tokens):
+            raise self.error(f"unexpected end of file, expected {what}")
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, value: str) -> int:
+        kind, got, offset = self.next(repr(value))
+        if got != value:
+            raise self.error(f"expected {value!r}, got {got!r}", offset)
+        return offset
+
+    def name(self, what: str) -> tuple[str, int]:
+        kind, got, offset = self.next(what)
+        if kind != "word":
+            raise self.error(f"expected {what}, got {got!r}", offset)
+        return got, offset
+
+    def skip_statement(self) -> None:
+        """Skip a ``property ... ;`` statement."""
+        while self.next("';' ending the property")[1] != ";":
+            pass
+
+    def names_until(self, closer: str, what: str) -> list[tuple[str, int]]:
+        """Comma- (or space-) separated names up to ``closer`` (consumed)."""
+        out = []
+        while self.peek() != closer:
+            out.append(self.name(what))
+            if self.peek() == ",":
+                self.i += 1
+        self.i += 1
+        return out
+
+    def numbers_until_semicolon(self) -> list[tuple[str, int]]:
+        out = []
+        while True:
+            kind, got, offset = self.next("a probability or ';'")
+            if got == ";":
+                return out
+            if got == ",":
+                continue
+            if kind != "word" or not _NUMBER.match(got):
+                raise self.error(f"expected a nonnegative number, got {got!r}", offset)
+            out.append((got, offset))
+
+    # -- grammar ----------------------------------------------------------------------------
+
+    def parse(self) -> FactorGraph:
+        variables: dict[str, tuple[list[str], int]] = {}
+        cpts: dict[str, tuple] = {}
+        while self.i < len(self.tokens):
+            kind, keyword, offset = self.next("a block")
+            if keyword == "network":
+                while self.peek() not in ("{", None):
+                    self.i += 1
+                self.block_of_properties()
+            elif keyword == "variable":
+                name, at = self.name("a variable name")
+                if name in variables:
+                    raise self.error(f"variable {name!r} declared twice", at)
+                variables[name] = (self.variable_body(name), at)
+            elif keyword == "probability":
+                child, parents, at = self.probability_head()
+                if child[0] in cpts:
+                    raise self.error(f"second probability block for {child[0]!r}", at)
+                cpts[child[0]] = (child, parents, self.probability_body(), at)
+            else:
+                raise self.error("expected 'network', 'variable' or 'probability', "
+                                 f"got {keyword!r}", offset)
+        return self.assemble(variables, cpts)
+
+    def block_of_properties(self) -> None:
+        self.expect("{")
+        while self.peek() != "}":
+            kind, got, offset = self.next("'}'")
+            if got != "property":
+                raise self.error(f"expected 'property' or '}}', got {got!r}", offset)
+            self.skip_statement()
+        self.i += 1
+
+    def variable_body(self, name: str) -> list[str]:
+        self.expect("{")
+        states = None
+        while True:
+            kind, got, offset = self.next("'type', 'property' or '}'")
+            if got == "}":
+                break
+            if got == "property":
+                self.skip_statement()
+                continue
+            if got != "type":
+                raise self.error(f"expected 'type', 'property' or '}}', got {got!r}", offset)
+            if states is not None:
+                raise self.error(f"variable {name!r} has two types", offset)
+            kind, got, offset = self.next("'discrete'")
+            if got != "discrete":
+                raise self.error(f"only discrete variables are supported, got type {got!r}", offset)
+            self.expect("[")
+            kind, count, at = self.next("the number of states")
+            if not count.isdigit():
+                raise self.error(f"expected the number of states, got {count!r}", at)
+            self.expect("]")
+            self.expect("{")
+            listed = [s for s, _ in self.names_until("}", "a state name")]
+            self.expect(";")
+            if len(listed) != int(count):
+                raise self.error(f"variable {name!r} declares {count} states but lists "
+                                 f"{len(listed)}", at)
+            if len(set(listed)) != len(listed):
+                raise self.error(f"variable {name!r} repeats a state name", at)
+            if not listed:
+                raise self.error(f"variable {name!r} has no states", at)
+            states = listed
+        if states is None:
+            raise self.error(f"variable {name!r} has no 'type discrete' line")
+        return states
+
+    def probability_head(self) -> tuple[tuple[str, int], list[tuple[str, int]], int]:
+        at = self.expect("(")
+        child = self.name("the child variable")
+        parents = []
+        if self.peek() == "|":
+            self.i += 1
+            parents = self.names_until(")", "a parent variable")
+        else:
+            self.expect(")")
+        return child, parents, at
+
+    def probability_body(self) -> list[tuple[str, list, list, int]]:
+        """Entries as (kind, parent states, numbers, offset) with kind in table/default/row."""
+        self.expect("{")
+        entries = []
+        while True:
+            kind, got, offset = self.next("an entry or '}'")
+            if got == "}":
+                return entries
+            if got == "property":
+                self.skip_statement()
+            elif got in ("table", "default"):
+                entries.append((got, [], self.numbers_until_semicolon(), offset))
+            elif got == "(":
+                config = self.names_until(")", "a parent state")
+                entries.append(("row", config, self.numbers_until_semicolon(), offset))
+            else:
+                raise self.error(f"expected '(', 'table', 'default', 'property' or '}}', "
+                                 f"got {got!r}", offset)
+
+    # -- from parsed blocks to a factor graph -----------------------------------------------
+
+    def assemble(self, variables: dict, cpts: dict) -> FactorGraph:
+        if not variables:
+            raise ParseError("no variable declared", self.path)
+        for name, (_, offset) in variables.items():
+            if name not in cpts:
+                raise ParseError(f"variable {name!r} has no probability block", self.path,
+                                 self.line(offset))
+        factors = [self.cpt(*cpts[name], variables) for name in cpts]
+        return FactorGraph(tuple(Variable(n, tuple(s)) for n, (s, _) in variables.items()),
+                           tuple(factors))
+
+    def cpt(self, child, parents, entries, at, variables) -> Factor:
+        names = [child] + parents
+        for name, offset in names:
+            if name not in variables:
+                raise self.error(f"probability block names undeclared variable {name!r}", offset)
+        if len({n for n, _ in names}) != len(names):
+            raise self.error(f"probability block for {child[0]!r} repeats a variable", at)
+        states = [variables[n][0] for n, _ in names]
+        k = len(states[0])
+        shape = tuple(len(s) for s in states)
+        literal = np.full(shape, "", dtype=object)
+        seen = set()
+        default = None
+        for kind, config, numbers, offset in entries:
+            if len(numbers) != k:
+                raise self.error(f"{child[0]}: expected {k} probabilities, got {len(numbers)}",
+                                 offset)
+            values = [v for v, _ in numbers]
+            row_sum = math.fsum(float(v) for v in values)
+            if abs(row_sum - 1) > ROW_SUM_TOLERANCE:
+                raise self.error(f"{child[0]}: probabilities sum to {row_sum:.6g}, not 1", offset)
+            if kind == "table":
+                if parents:
+                    raise self.error(f"{child[0]}: 'table' with parents is ambiguous across BIF "
+                                     "dialects; list one row per parent configuration", offset)
+                key = ()
+            elif kind == "default":
+                if default is not None:
+                    raise self.error(f"{child[0]}: two 'default' entries", offset)
+                default = values
+                continue
+            else:
+                if len(config) != len(parents):
+                    raise self.error(f"{child[0]}: row names {len(config)} parent states, the "
+                                     f"block has {len(parents)} parents", offset)
+                key = []
+                for (state, where), pstates, (pname, _) in zip(config, states[1:], parents):
+                    if state not in pstates:
+                        raise self.error(f"{child[0]}: {state!r} is not a state of parent "
+                                         f"{pname!r} {pstates}", where)
+                    key.append(pstates.index(state))
+                key = tuple(key)
+            if key in seen:
+                raise self.error(f"{child[0]}: parent configuration listed twice", offset)
+            seen.add(key)
+            literal[(slice(None),) + key] = values
+        for key in itertools.product(*(range(n) for n in shape[1:])):
+            if key not in seen:
+                if default is None:
+                    raise self.error(f"{child[0]}: no probabilities for parent configuration "
+                                     f"{[s[i] for s, i in zip(states[1:], key)]}", at)
+                literal[(slice(None),) + key] = default
+        exact = literal.astype(str)
+        table = exact.astype(np.float64)
+        label = f"P({child[0]} | {', '.join(p for p, _ in parents)})" if parents \
+            else f"P({child[0]})"
+        return Factor(tuple(n for n, _ in names), table, label, exact)
