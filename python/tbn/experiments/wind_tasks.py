@@ -11,6 +11,8 @@ algorithm's normalised ``alpha_t``.
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from ..errors import ModelError
@@ -113,13 +115,15 @@ def forward_filter(trans: np.ndarray, emit: np.ndarray, obs) -> np.ndarray:
     """Filtering posteriors p(s_t | o_1..o_t) for every t: shape ``(len(obs), S)``.
 
     The forward algorithm with normalisation at each step, uniform initial state; ``trans[i, j]``
-    is p(s_{t+1} = j | s_t = i) and ``emit[i, o]`` is p(o | s = i).
+    is p(s_{t+1} = j | s_t = i) and ``emit[i, o]`` is p(o | s = i).  Object arrays of `Fraction`
+    give the exact rational posteriors (the reference for 50-digit comparisons).
     """
-    trans = np.asarray(trans, dtype=float)
-    emit = np.asarray(emit, dtype=float)
+    trans = np.asarray(trans)
+    emit = np.asarray(emit)
     S = trans.shape[0]
-    out = np.empty((len(obs), S))
-    prior = np.full(S, 1.0 / S)
+    exact = trans.dtype == object
+    out = np.empty((len(obs), S), dtype=object if exact else float)
+    prior = np.array([Fraction(1, S)] * S, dtype=object) if exact else np.full(S, 1.0 / S)
     for t, o in enumerate(obs):
         alpha = prior * emit[:, o]
         total = alpha.sum()
