@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import TbnError
 
-__all__ = ["SIZES", "Report", "versions", "to_jsonable", "reproduce", "new_figure"]
+__all__ = ["SIZES", "Report", "versions", "to_jsonable", "reproduce", "new_figure", "progress"]
 
 SIZES = ("tiny", "default", "full")
 """tiny: seconds (tests, CI); default: minutes on 2 cores; full: the paper-sized run."""
@@ -34,6 +34,14 @@ class Report:
     results: dict
     figures: dict = field(default_factory=dict)
     markdown: str = ""
+
+
+_T0 = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    """One line of progress on stderr (stdout is kept for ``--json``)."""
+    print(f"[{time.perf_counter() - _T0:7.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def versions() -> dict:
@@ -91,7 +99,7 @@ def new_figure(ncols: int = 1, width: float = 5.0, height: float = 3.6):
 
 
 def reproduce(name: str, run: Callable[[int, str], Report], seed: int, size: str,
-              out: str | os.PathLike) -> dict:
+              out: str | os.PathLike, train: bool = True) -> dict:
     """Run one experiment, write ``NAME.json``, ``NAME_*.png`` and ``NAME.md`` under ``out``.
 
     Returns the JSON record (also what ``tbn reproduce --json`` prints).
@@ -117,7 +125,8 @@ def reproduce(name: str, run: Callable[[int, str], Report], seed: int, size: str
     record = {"experiment": name, "seed": seed, "size": size, "started_utc": started,
               "wall_time_s": round(wall, 2), "versions": versions(),
               "command": f"tbn reproduce {name} --seed {seed}"
-                         + ("" if size == "default" else f" --size {size}"),
+                         + ("" if size == "default" else f" --size {size}")
+                         + ("" if train else " --no-train"),
               "results": to_jsonable(report.results), "plots": files}
     (out / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
     header = (f"# `{record['command']}`\n\n"
