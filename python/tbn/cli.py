@@ -37,7 +37,17 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_reproduce(args) -> int:
-    raise TbnError("`tbn reproduce` is not implemented yet")
+    from .experiments import reproduce
+    size = args.size or ("full" if args.full else "default")
+    if args.full and size != "full":
+        raise TbnError(f"--full contradicts --size {args.size}")
+    record = reproduce(args.name, seed=args.seed, out=args.out, size=size, train=not args.no_train)
+    if args.json:
+        _emit_json(record)
+    else:
+        print(f"{args.name}: wrote {args.out}/{args.name}.json, {args.out}/{args.name}.md and "
+              f"{len(record['plots'])} plot(s) in {record['wall_time_s']:.1f} s")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,8 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", choices=["table1", "loopy", "windtunnel"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="results", metavar="DIR")
-    p.add_argument("--full", action="store_true", help="paper-sized run (slow)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--full", action="store_true", help="paper-sized run (slow); same as --size full")
+    p.add_argument("--size", choices=["tiny", "default", "full"], default=None,
+                   help="tiny: seconds (CI); default: minutes on 2 cores; full: paper-sized")
+    p.add_argument("--no-train", action="store_true",
+                   help="skip the parts that train torch models (no torch needed)")
+    p.add_argument("--json", action="store_true", help="print the JSON record on stdout")
     p.set_defaults(func=_cmd_reproduce)
     return parser
 
