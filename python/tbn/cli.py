@@ -33,7 +33,53 @@ def _cmd_compile(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    raise TbnError("`tbn check` is not implemented yet")
+    """The gate.  The table goes to stdout (or the JSON object with --json); progress and
+    messages go to stderr.  Exit 0 when nothing FAILED, 1 otherwise."""
+    import os
+
+    from .gate import GateOptions, find_root, run_gate
+    from .lean.toolchain import LeanConfig
+
+    if args.jobs is not None and args.jobs < 1:
+        raise TbnError("--jobs must be at least 1")
+    if args.check_timeout <= 0 or args.lean_timeout <= 0:
+        raise TbnError("timeouts must be positive")
+    if args.repo is not None and not os.path.isdir(args.repo):
+        raise TbnError(f"{args.repo}: not a directory")
+    root = find_root(args.repo)
+    options = GateOptions(only=tuple(args.only or ()), jobs=args.jobs, seed=args.seed,
+                          lean=not args.no_lean, dojo=args.dojo, rehash=args.rehash,
+                          check_timeout=args.check_timeout,
+                          lean_config=LeanConfig(build_timeout=args.lean_timeout,
+                                                 run_timeout=args.lean_timeout))
+    progress = None if args.quiet else _check_progress(sys.stderr)
+    report = run_gate(root, options, progress)
+    if progress is not None and sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    if args.json:
+        _emit_json(report.to_json())
+    else:
+        print(report.format_table())
+    if report.rehashed:
+        print(f"tbn: rewrote statement_hash of {len(report.rehashed)} theorem(s) in "
+              "proofs_manifest.toml", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _check_progress(stream):
+    """A one-line bar when ``stream`` is a terminal, else one line per finished job."""
+    tty = stream.isatty()
+
+    def show(done: int, total: int, label: str, status: str) -> None:
+        if tty:
+            filled = int(30 * done / total)
+            stream.write(f"\r\033[K[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} "
+                         f"{label[:40]}")
+        else:
+            stream.write(f"tbn check: [{done}/{total}] {label}"
+                         + (" FAILED\n" if status == "FAILED" else "\n"))
+        stream.flush()
+    return show
 
 
 def _cmd_reproduce(args) -> int:
@@ -92,6 +138,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("repo", nargs="?", default=None,
                    help="repository root (default: the one this command stands in)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--rehash", action="store_true",
+                   help="rewrite every statement_hash in proofs_manifest.toml from the Lean "
+                        "sources (review the statements first), then check")
+    p.add_argument("--only", action="append", metavar="ID",
+                   help="check only this manifest id or lean_name (repeatable)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="worker processes for the Python checks (default: one per core)")
+    p.add_argument("--seed", type=int, default=0, help="seed passed to every check (default 0)")
+    p.add_argument("--no-lean", action="store_true",
+                   help="do not run lake even if it is installed (Lean cells SKIPPED)")
+    p.add_argument("--dojo", action="store_true",
+                   help="also trace the project with LeanDojo (needs the [lean] extra)")
+    p.add_argument("--check-timeout", type=float, default=300.0, metavar="S",
+                   help="seconds allowed to each Python check (default 300)")
+    p.add_argument("--lean-timeout", type=float, default=3600.0, metavar="S",
+                   help="seconds allowed to each lake call (default 3600)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("reproduce", help="rerun an experiment of the paper and beyond",

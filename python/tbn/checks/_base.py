@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable, Iterable
 
 import mpmath
 
-__all__ = ["CheckResult", "worst_deviation", "tolerance"]
+__all__ = ["CheckResult", "worst_deviation", "tolerance", "to_mpf"]
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,21 @@ def tolerance(precision: int) -> mpmath.mpf:
     return mpmath.mpf(10) ** (-(precision - 10))
 
 
+def to_mpf(x) -> mpmath.mpf:
+    """An mpf from an int, float, mpf, string or ``Fraction`` (exactly, at the working
+    precision); mpmath itself does not accept Fractions."""
+    if isinstance(x, Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+    return mpmath.mpf(x)
+
+
 def worst_deviation(cases: Iterable, deviation: Callable[[object], object]) -> CheckResult:
     """Evaluate ``deviation(case)`` on every case and keep the worst (with its description)."""
     worst = mpmath.mpf(0)
     worst_case = ""
     count = 0
     for case in cases:
-        d = abs(mpmath.mpf(deviation(case)))
+        d = abs(to_mpf(deviation(case)))
         if mpmath.isnan(d):  # a NaN must never pass as a small deviation
             d = mpmath.inf
         count += 1
