@@ -114,23 +114,26 @@ def _marginals(fg: FactorGraph, evidence: dict[str, int], arithmetic: str) -> di
     for scope, table in reduced:
         assigned[min(pos[u] for u in scope)].append((scope, table))
 
+    # Messages are (scope, table) pairs: a message is constant in the separator variables that
+    # no operand mentions, so they are left out of its scope instead of broadcast.
     up: list = [None] * len(order)
-    for i, v in enumerate(order):  # children are eliminated before their parent
-        msg = _contract(assigned[i] + [(seps[c], up[c]) for c in children[i]], seps[i], card, one)
-        up[i] = _normalise(msg, evidence)
+    for i in range(len(order)):  # children are eliminated before their parent
+        up[i] = _normalise(_contract(assigned[i] + [up[c] for c in children[i]], seps[i], one),
+                           evidence)
     down: list = [None] * len(order)
     for i in reversed(range(len(order))):
-        base = assigned[i] + ([(seps[i], down[i])] if parent[i] is not None else [])
+        base = assigned[i] + ([down[i]] if parent[i] is not None else [])
         for c in children[i]:
-            others = [(seps[o], up[o]) for o in children[i] if o != c]
-            down[c] = _normalise(_contract(base + others, seps[c], card, one), evidence)
+            others = [up[o] for o in children[i] if o != c]
+            down[c] = _normalise(_contract(base + others, seps[c], one), evidence)
 
     result = {}
     for i, v in enumerate(order):
-        ops = assigned[i] + [(seps[c], up[c]) for c in children[i]]
+        ops = assigned[i] + [up[c] for c in children[i]]
         if parent[i] is not None:
-            ops.append((seps[i], down[i]))
-        result[v] = list(_normalise(_contract(ops, (v,), card, one), evidence))
+            ops.append(down[i])
+        scope, table = _normalise(_contract(ops, (v,), one), evidence)
+        result[v] = list(table) if scope else [one / card[v]] * card[v]
     for v, k in evidence.items():
         result[v] = [one if s == k else zero for s in range(card[v])]
     return {v.name: [_plain(p, arithmetic) for p in result[v.name]] for v in fg.variables}
@@ -191,8 +194,11 @@ def elimination_order(variables: list[str], scopes: list[tuple[str, ...]],
 
 
 def _contract(operands: list[tuple[tuple[str, ...], np.ndarray]], out: tuple[str, ...],
-              card: Mapping[str, int], one) -> np.ndarray:
-    """Sum the product of the operands over every variable not in ``out`` (einsum)."""
+              one) -> tuple[tuple[str, ...], np.ndarray]:
+    """Sum the product of the operands over every variable not in ``out`` (einsum).
+
+    Returns the scope of the result: the variables of ``out`` that some operand mentions.
+    """
     letters: dict[str, str] = {}
     for scope, _ in operands:
         for u in scope:
@@ -201,20 +207,37 @@ def _contract(operands: list[tuple[tuple[str, ...], np.ndarray]], out: tuple[str
                     raise ModelError(f"a cluster joins more than {len(_LETTERS)} variables, too "
                                      "many for exact inference: use belief propagation")
                 letters[u] = _LETTERS[len(letters)]
+    operands = _merge_equal_scopes(operands)
     if not operands:  # nothing left to multiply: the constant function 1
-        return np.full(tuple(card[u] for u in out), one,
-                       dtype=np.float64 if isinstance(one, float) else object)
+        return (), np.asarray(one, dtype=np.float64 if isinstance(one, float) else object)
+    kept = tuple(u for u in out if u in letters)
     spec = ",".join("".join(letters[u] for u in s) for s, _ in operands)
-    spec += "->" + "".join(letters[u] for u in out)
+    spec += "->" + "".join(letters[u] for u in kept)
     arrays = [t for _, t in operands]
-    return np.asarray(np.einsum(spec, *arrays, optimize=len(arrays) > 2))
+    return kept, np.asarray(np.einsum(spec, *arrays, optimize=len(arrays) > 2))
 
 
-def _normalise(table: np.ndarray, evidence: Mapping[str, int]) -> np.ndarray:
+def _merge_equal_scopes(operands: list) -> list:
+    """Multiply together the operands over the same variables (in any axis order).
+
+    A variable with a hundred children (pathfinder's Fault) otherwise hands einsum a hundred
+    operands, and finding a contraction path for those costs more than the contraction.
+    """
+    merged: dict[tuple[str, ...], np.ndarray] = {}
+    for scope, table in operands:
+        key = tuple(sorted(scope))
+        if key != scope:
+            table = np.transpose(table, [scope.index(u) for u in key])
+        merged[key] = merged[key] * table if key in merged else table
+    return list(merged.items())
+
+
+def _normalise(message: tuple[tuple[str, ...], np.ndarray], evidence: Mapping[str, int]):
+    scope, table = message
     total = table.sum()
     if not total > 0:
         _zero_partition(evidence)
-    return table / total
+    return scope, table / total
 
 
 def _zero_partition(evidence: Mapping[str, int]):
