@@ -130,14 +130,16 @@ def load_manifest(path: Path | str) -> Manifest:
     for k, table in theorems:
         where = f"[[theorem]] #{k}" + (f" (id {table['id']!r})" if isinstance(table.get("id"),
                                                                           str) else "")
+        ident = table.get("id")
+        if isinstance(ident, str):
+            if ident in ids:
+                problems.append(f"{where}: duplicate id (also [[theorem]] #{ids[ident]})")
+            ids.setdefault(ident, k)
         if not _table_ok(table, _THEOREM_KEYS, where, problems):
             continue
         bad = len(problems)
         if not _ID.match(table["id"]):
             problems.append(f"{where}: id must be letters, digits, `_`, `.`, `-`")
-        elif table["id"] in ids:
-            problems.append(f"{where}: duplicate id (also [[theorem]] #{ids[table['id']]})")
-        ids.setdefault(table["id"], k)
         _check_common(table, where, names, "check", problems)
         if not _HASH.match(table["statement_hash"]):
             problems.append(f"{where}: statement_hash must be \"\" or \"sha256:\" followed by 16 "
