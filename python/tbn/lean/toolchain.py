@@ -159,14 +159,15 @@ def lake_build(tc: Toolchain, repo: Path, config: LeanConfig = LeanConfig()) -> 
     return run([tc.lake, "build", "--wfail"], repo, config.build_timeout, config=config)
 
 
-_LOCATION = re.compile(r"^(?:error: )?(?P<file>[^\s:][^:\n]*\.lean):\d+:\d+: (?:error|warning)",
-                       re.M)
+# Lean prints `FILE:L:C: error: ...`; lake's log prints `error: FILE:L:C: ...`.
+_LOCATION = re.compile(r"^(?:(?:error|warning): (?P<a>[^\s:][^:\n]*\.lean):\d+:\d+:|"
+                       r"(?P<b>[^\s:][^:\n]*\.lean):\d+:\d+: (?:error|warning))", re.M)
 
 
 def build_error_files(result: RunResult) -> frozenset[str]:
     """Paths (as Lean printed them) of the files with errors or warnings in a build log."""
-    return frozenset(m.group("file") for m in _LOCATION.finditer(result.stdout + "\n" +
-                                                                 result.stderr))
+    text = result.stdout + "\n" + result.stderr
+    return frozenset(m.group("a") or m.group("b") for m in _LOCATION.finditer(text))
 
 
 _AXIOMS = re.compile(r"'(?P<name>[^']+)' (?:depends on axioms: \[(?P<list>[^\]]*)\]|"
