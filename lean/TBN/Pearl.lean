@@ -1,0 +1,375 @@
+import Mathlib.Data.Real.Basic
+import Mathlib.Data.Fintype.Prod
+import Mathlib.Data.Fintype.BigOperators
+import Mathlib.Algebra.Order.BigOperators.Ring.Finset
+import Mathlib.Algebra.Order.Field.Basic
+import Mathlib.Tactic.Ring
+import Mathlib.Tactic.Linarith
+
+/-!
+# Pearl's theorem on rooted trees
+
+Sum-product belief propagation is exact on trees (Pearl 1988). This file proves it for pairwise
+models on rooted trees: the belief that upward sum-product messages produce at the root equals the
+exact marginal of the root, computed by brute-force summation of the joint weight over all full
+assignments of the tree; and after at least `height` synchronous rounds, from any initial
+messages, the root belief no longer depends on those messages and is exact. Every node is the root
+of the tree rooted at it, and `height ≤ diameter` for every choice of root.
+
+## Main definitions
+
+* `RTree α`: a rooted tree of variables with values in `α`, built from single nodes carrying a
+  unary (evidence) factor, `RTree.leaf ev`, and `RTree.attach t ψ s`, which hangs the tree `s` below
+  the root of `t` through the pairwise factor `ψ (parent value) (child value)`.
+* `RTree.Asg t`: full assignments (one value per node); `RTree.weight t x`: the product of all
+  factors of the tree at `x`; `RTree.unnormRootMarginal`, `RTree.rootMarginal`: the exact marginal
+  of the root by summation over all full assignments.
+* `RTree.msg ψ b v = ∑ w, ψ v w * b w`: the sum-product message over an edge; `RTree.up t`: the
+  unnormalised root belief (own evidence times all incoming messages, computed recursively);
+  `RTree.bpBelief`: its normalisation.
+* `RTree.Msgs t`: one arbitrary initial message per edge; `RTree.beliefAfter t k m`: the root belief
+  after `k` synchronous rounds started from `m`.
+* `RTree.orNode s0 s1`: a node with uniform own evidence and two children joined by copy factors.
+
+## Main statements
+
+* `RTree.up_eq_unnormRootMarginal`: upward sum-product computes the exact unnormalised marginal.
+* `RTree.pearl_rooted`: the normalised BP belief at the root equals the exact root marginal.
+* `RTree.pearl_rounds`: after `k ≥ height t` synchronous rounds from any initial messages, the root
+  belief equals the exact root marginal.
+* `RTree.bpBelief_orNode_eq_oplus`: when a binary node has uniform own evidence and its two children
+  are joined to it by copy (equality) factors, its sum-product belief is exactly the paper's
+  `oplus` of the children's beliefs; this is the case in which the paper's oplus-BP update is
+  sum-product.
+
+## Implementation notes
+
+The exact side is defined independently of BP: `Asg t` is a product type with one coordinate per
+node, `weight` multiplies every factor of the tree, and the marginal is a sum over all of `Asg t`.
+The proof is distributivity of sums over products, by induction on the tree. No hypothesis on the
+factors is needed for the equalities: they hold for all real tables (the normalised statements use
+Lean's `x / 0 = 0` when the total weight vanishes; with positive factors the total is positive).
+The general factor-graph form of Pearl's theorem (any tree factor graph, all variables at once,
+in terms of `TBN.SumProduct.bpRounds`) is not proved here.
+
+## References
+
+* R. Coppola, *Sigmoid transformers are Bayesian networks*, arXiv:2603.17063 (2026): the BP claims
+  and the oplus update `b_j = b_nb0(j) ⊕ b_nb1(j)` (the paper's `updateBelief`).
+* J. Pearl, *Probabilistic Reasoning in Intelligent Systems*, Morgan Kaufmann (1988), ch. 4.
+-/
+
+namespace TBN.Pearl
+
+/-- A rooted tree of variables with values in `α`: `leaf ev` is one node with unary factor `ev`;
+`attach t ψ s` hangs the tree `s` below the root of `t` through the pairwise factor `ψ`, read as
+`ψ (value at the root of t) (value at the root of s)`. A node with children `s₁, …, sₖ` is
+`attach (… (attach (leaf ev) ψ₁ s₁) …) ψₖ sₖ`. -/
+inductive RTree (α : Type) : Type where
+  | leaf (ev : α → ℝ) : RTree α
+  | attach (t : RTree α) (ψ : α → α → ℝ) (s : RTree α) : RTree α
+
+namespace RTree
+
+variable {α : Type}
+
+/-- Full assignments of a tree: one value per node. -/
+def Asg : RTree α → Type
+  | .leaf _ => α
+  | .attach t _ s => Asg t × Asg s
+
+/-- A tree has finitely many full assignments. -/
+instance instFintypeAsg [Fintype α] : (t : RTree α) → Fintype (Asg t)
+  | .leaf _ => inferInstanceAs (Fintype α)
+  | .attach t _ s =>
+      letI := instFintypeAsg t
+      letI := instFintypeAsg s
+      inferInstanceAs (Fintype (Asg t × Asg s))
+
+/-- The part of an assignment of `attach t ψ s` that assigns the nodes of `t`. -/
+def Asg.fst {t s : RTree α} {ψ : α → α → ℝ} (x : Asg (.attach t ψ s)) : Asg t :=
+  Prod.fst (α := Asg t) (β := Asg s) x
+
+/-- The part of an assignment of `attach t ψ s` that assigns the nodes of `s`. -/
+def Asg.snd {t s : RTree α} {ψ : α → α → ℝ} (x : Asg (.attach t ψ s)) : Asg s :=
+  Prod.snd (α := Asg t) (β := Asg s) x
+
+/-- Combine assignments of `t` and of `s` into one of `attach t ψ s`. -/
+def Asg.mk {t s : RTree α} {ψ : α → α → ℝ} (x : Asg t) (y : Asg s) : Asg (.attach t ψ s) :=
+  Prod.mk (α := Asg t) (β := Asg s) x y
+
+/-- The value an assignment gives the root. -/
+def root : (t : RTree α) → Asg t → α
+  | .leaf _, x => x
+  | .attach t _ _, x => root t (Asg.fst x)
+
+/-- The joint weight of a full assignment: the product of every unary and pairwise factor. -/
+def weight : (t : RTree α) → Asg t → ℝ
+  | .leaf ev, x => ev x
+  | .attach t ψ s, x =>
+      weight t (Asg.fst x) * ψ (root t (Asg.fst x)) (root s (Asg.snd x)) * weight s (Asg.snd x)
+
+/-- The root of `attach t ψ s` is the root of `t`. -/
+theorem root_mk (t s : RTree α) (ψ : α → α → ℝ) (x : Asg t) (y : Asg s) :
+    root (.attach t ψ s) (Asg.mk x y) = root t x := rfl
+
+/-- The weight of `attach t ψ s` multiplies the weights of both parts and the edge factor. -/
+theorem weight_mk (t s : RTree α) (ψ : α → α → ℝ) (x : Asg t) (y : Asg s) :
+    weight (.attach t ψ s) (Asg.mk x y) = weight t x * ψ (root t x) (root s y) * weight s y := rfl
+
+/-- The depth of the deepest node below the root (a single node has height 0). -/
+def height : RTree α → ℕ
+  | .leaf _ => 0
+  | .attach t _ s => max (height t) (height s + 1)
+
+section Exact
+
+variable [Fintype α] [DecidableEq α]
+
+/-- Summing over the assignments of `attach t ψ s` is summing over those of `t` and of `s`. -/
+theorem sum_attach (t s : RTree α) (ψ : α → α → ℝ) (f : Asg (.attach t ψ s) → ℝ) :
+    ∑ z, f z = ∑ x : Asg t, ∑ y : Asg s, f (Asg.mk x y) := by
+  first
+  | exact Fintype.sum_prod_type
+  | (show ∑ z : Asg t × Asg s, f z = ∑ x : Asg t, ∑ y : Asg s, f (x, y)
+     rw [Fintype.sum_prod_type])
+
+/-- The unnormalised exact marginal of the root: the total weight of the full assignments that
+give the root the value `v`. -/
+def unnormRootMarginal (t : RTree α) (v : α) : ℝ :=
+  ∑ x : Asg t, if root t x = v then weight t x else 0
+
+/-- The partition function of the tree model: the total weight of all full assignments. -/
+def partition (t : RTree α) : ℝ :=
+  ∑ x : Asg t, weight t x
+
+/-- The exact marginal `P(root = v)`. -/
+def rootMarginal (t : RTree α) (v : α) : ℝ :=
+  unnormRootMarginal t v / partition t
+
+/-- Regrouping a sum over assignments by the value of one node. -/
+theorem sum_mul_fiber {β : Type} [Fintype β] (r : β → α) (g : α → ℝ) (w : β → ℝ) :
+    ∑ c, g c * (∑ y, if r y = c then w y else 0) = ∑ y, g (r y) * w y := by
+  simp only [Finset.mul_sum]
+  rw [Finset.sum_comm]
+  refine Finset.sum_congr rfl (fun y _ => ?_)
+  simp only [mul_ite, mul_zero]
+  simp
+
+/-- The root marginal's weights add up to the partition function. -/
+theorem sum_unnormRootMarginal (t : RTree α) : ∑ v, unnormRootMarginal t v = partition t := by
+  unfold unnormRootMarginal partition
+  rw [Finset.sum_comm]
+  refine Finset.sum_congr rfl (fun x _ => ?_)
+  simp
+
+/-- A single node's marginal weight is its unary factor. -/
+theorem unnormRootMarginal_leaf (ev : α → ℝ) (v : α) :
+    unnormRootMarginal (.leaf ev) v = ev v := by
+  unfold unnormRootMarginal
+  show (∑ x : α, if x = v then ev x else 0) = ev v
+  simp
+
+end Exact
+
+section BP
+
+variable [Fintype α]
+
+/-- The sum-product message over an edge with pairwise factor `ψ`, from a child whose
+unnormalised belief (own evidence times the messages from its own children) is `b`:
+`msg ψ b v = ∑ w, ψ v w * b w`. -/
+def msg (ψ : α → α → ℝ) (b : α → ℝ) (v : α) : ℝ :=
+  ∑ w, ψ v w * b w
+
+/-- The unnormalised sum-product belief at the root: own evidence times the messages sent up by
+all children, each computed recursively from the child's own subtree. -/
+def up : RTree α → α → ℝ
+  | .leaf ev => ev
+  | .attach t ψ s => fun v => up t v * msg ψ (up s) v
+
+/-- A single node's BP belief is its unary factor. -/
+theorem up_leaf (ev : α → ℝ) : up (.leaf ev) = ev := rfl
+
+/-- The root's BP belief gains one message for every attached child. -/
+theorem up_attach (t s : RTree α) (ψ : α → α → ℝ) (v : α) :
+    up (.attach t ψ s) v = up t v * msg ψ (up s) v := rfl
+
+/-- The normalised BP belief at the root. -/
+def bpBelief (t : RTree α) (v : α) : ℝ :=
+  up t v / ∑ w, up t w
+
+/-- Initial messages, one arbitrary function on every edge. -/
+def Msgs : RTree α → Type
+  | .leaf _ => Unit
+  | .attach t _ s => Msgs t × (α → ℝ) × Msgs s
+
+/-- The initial messages on the edges of `t` inside `attach t ψ s`. -/
+def Msgs.parent {t s : RTree α} {ψ : α → α → ℝ} (m : Msgs (.attach t ψ s)) : Msgs t :=
+  Prod.fst (α := Msgs t) (β := (α → ℝ) × Msgs s) m
+
+/-- The initial message on the edge from `s` to the root of `t` in `attach t ψ s`. -/
+def Msgs.edge {t s : RTree α} {ψ : α → α → ℝ} (m : Msgs (.attach t ψ s)) : α → ℝ :=
+  (Prod.snd (α := Msgs t) (β := (α → ℝ) × Msgs s) m).1
+
+/-- The initial messages on the edges of `s` inside `attach t ψ s`. -/
+def Msgs.child {t s : RTree α} {ψ : α → α → ℝ} (m : Msgs (.attach t ψ s)) : Msgs s :=
+  (Prod.snd (α := Msgs t) (β := (α → ℝ) × Msgs s) m).2
+
+/-- The unnormalised root belief after `k` synchronous rounds started from the messages `m`:
+in round `0` every edge carries its initial message; in round `k + 1` the message a child sends
+is computed from the child's belief after round `k`. -/
+def beliefAfter : (t : RTree α) → ℕ → Msgs t → α → ℝ
+  | .leaf ev, _, _ => ev
+  | .attach t ψ s, k, m => fun v =>
+      beliefAfter t k (Msgs.parent m) v *
+        (if k = 0 then Msgs.edge m v else msg ψ (beliefAfter s (k - 1) (Msgs.child m)) v)
+
+/-- One unfolding step of `beliefAfter`. -/
+theorem beliefAfter_attach (t s : RTree α) (ψ : α → α → ℝ) (k : ℕ) (m : Msgs (.attach t ψ s))
+    (v : α) :
+    beliefAfter (.attach t ψ s) k m v = beliefAfter t k (Msgs.parent m) v *
+      (if k = 0 then Msgs.edge m v else msg ψ (beliefAfter s (k - 1) (Msgs.child m)) v) := rfl
+
+/-- After at least `height t` synchronous rounds the root belief no longer depends on the initial
+messages: it is the upward sum-product belief. -/
+theorem beliefAfter_eq_up :
+    (t : RTree α) → (k : ℕ) → (m : Msgs t) → height t ≤ k → beliefAfter t k m = up t
+  | .leaf _, _, _, _ => rfl
+  | .attach t ψ s, k, m, hk => by
+      have hk' : max (height t) (height s + 1) ≤ k := hk
+      have ht : height t ≤ k := le_trans (le_max_left _ _) hk'
+      have hs : height s + 1 ≤ k := le_trans (le_max_right _ _) hk'
+      have hk0 : k ≠ 0 := by omega
+      have hs' : height s ≤ k - 1 := by omega
+      funext v
+      rw [beliefAfter_attach, up_attach, if_neg hk0, beliefAfter_eq_up t k (Msgs.parent m) ht,
+        beliefAfter_eq_up s (k - 1) (Msgs.child m) hs']
+
+end BP
+
+section Pearl
+
+variable [Fintype α] [DecidableEq α]
+
+/-- The message of a subtree, seen from the exact side: regrouping its full assignments by the
+value of its root. -/
+theorem msg_unnormRootMarginal (ψ : α → α → ℝ) (s : RTree α) (v : α) :
+    msg ψ (unnormRootMarginal s) v = ∑ y : Asg s, ψ v (root s y) * weight s y := by
+  simp only [msg, unnormRootMarginal]
+  exact sum_mul_fiber (root s) (ψ v) (weight s)
+
+/-- The exact root marginal of `attach t ψ s` factors as the exact root marginal of `t` times the
+message that `s` would send: distributivity of the sum over `s`'s assignments. -/
+theorem unnormRootMarginal_attach (t s : RTree α) (ψ : α → α → ℝ) (v : α) :
+    unnormRootMarginal (.attach t ψ s) v =
+      unnormRootMarginal t v * msg ψ (unnormRootMarginal s) v := by
+  rw [msg_unnormRootMarginal]
+  unfold unnormRootMarginal
+  rw [sum_attach, Finset.sum_mul]
+  refine Finset.sum_congr rfl (fun x _ => ?_)
+  rw [Finset.mul_sum]
+  refine Finset.sum_congr rfl (fun y _ => ?_)
+  rw [root_mk, weight_mk]
+  by_cases h : root t x = v
+  · rw [if_pos h, if_pos h, h]
+    ring
+  · rw [if_neg h, if_neg h, zero_mul]
+
+/-- Upward sum-product computes the exact unnormalised marginal of the root, for every rooted tree
+and all real factor tables (Pearl's theorem, rooted form; SPEC 3.2, the paper's BP claims). -/
+theorem up_eq_unnormRootMarginal : (t : RTree α) → up t = unnormRootMarginal t
+  | .leaf ev => funext fun v => (unnormRootMarginal_leaf ev v).symm
+  | .attach t ψ s => by
+      funext v
+      rw [up_attach, unnormRootMarginal_attach, up_eq_unnormRootMarginal t,
+        up_eq_unnormRootMarginal s]
+
+/-- Pearl's theorem at the root: the normalised sum-product belief equals the exact marginal
+`P(root = v)` obtained by summing the joint over all full assignments (SPEC 3.2; answers the
+paper's claim that BP on its trees is exact inference). -/
+theorem pearl_rooted (t : RTree α) (v : α) : bpBelief t v = rootMarginal t v := by
+  unfold bpBelief rootMarginal
+  rw [up_eq_unnormRootMarginal, sum_unnormRootMarginal]
+
+/-- Pearl's theorem with rounds: after any number `k ≥ height t` of synchronous rounds, started
+from arbitrary messages `m`, the normalised root belief equals the exact root marginal (SPEC 3.2:
+"after at least diameter synchronous rounds"; the height of a rooted tree is at most its
+diameter). -/
+theorem pearl_rounds (t : RTree α) (k : ℕ) (m : Msgs t) (hk : height t ≤ k) (v : α) :
+    beliefAfter t k m v / ∑ w, beliefAfter t k m w = rootMarginal t v := by
+  rw [beliefAfter_eq_up t k m hk]
+  exact pearl_rooted t v
+
+end Pearl
+
+section Oplus
+
+variable [Fintype α] [DecidableEq α]
+
+/-- The copy (equality) factor: `1` when parent and child agree, `0` otherwise. -/
+def copyFactor (v w : α) : ℝ :=
+  if v = w then 1 else 0
+
+/-- Over a copy factor, the message a child sends is its own belief. -/
+theorem msg_copyFactor (b : α → ℝ) (v : α) : msg copyFactor b v = b v := by
+  simp only [msg, copyFactor, ite_mul, one_mul, zero_mul]
+  simp
+
+/-- A node with uniform own evidence and two children `s0`, `s1` joined by copy factors: the
+shape of one step of the paper's oplus-BP, `b_j = b_nb0(j) ⊕ b_nb1(j)`. -/
+def orNode (s0 s1 : RTree α) : RTree α :=
+  .attach (.attach (.leaf fun _ => 1) copyFactor s0) copyFactor s1
+
+/-- At an `orNode`, the BP belief is the product of the children's beliefs. -/
+theorem up_orNode (s0 s1 : RTree α) (v : α) : up (orNode s0 s1) v = up s0 v * up s1 v := by
+  show (1 : ℝ) * msg copyFactor (up s0) v * msg copyFactor (up s1) v = _
+  rw [msg_copyFactor, msg_copyFactor, one_mul]
+
+end Oplus
+
+/-- The algebra behind the oplus coincidence: normalising a product of two positive binary
+vectors is the paper's `oplus` of their normalisations,
+`oplus p q = p q / (p q + (1 - p)(1 - q))`. -/
+theorem normalize_mul_eq_oplus (a0 c0 a1 c1 : ℝ) (ha0 : 0 < a0) (hc0 : 0 < c0) (ha1 : 0 < a1)
+    (hc1 : 0 < c1) :
+    a0 * a1 / (a0 * a1 + c0 * c1) =
+      a0 / (a0 + c0) * (a1 / (a1 + c1)) /
+        (a0 / (a0 + c0) * (a1 / (a1 + c1)) + (1 - a0 / (a0 + c0)) * (1 - a1 / (a1 + c1))) := by
+  have hD0 : a0 + c0 ≠ 0 := (add_pos ha0 hc0).ne'
+  have hD1 : a1 + c1 ≠ 0 := (add_pos ha1 hc1).ne'
+  have hN : a0 * a1 + c0 * c1 ≠ 0 := (add_pos (mul_pos ha0 ha1) (mul_pos hc0 hc1)).ne'
+  have s0 : a0 / (a0 + c0) + c0 / (a0 + c0) = 1 := by
+    first
+    | rw [div_add_div_same, div_self hD0]
+    | rw [← add_div, div_self hD0]
+  have s1 : a1 / (a1 + c1) + c1 / (a1 + c1) = 1 := by
+    first
+    | rw [div_add_div_same, div_self hD1]
+    | rw [← add_div, div_self hD1]
+  have e0 : 1 - a0 / (a0 + c0) = c0 / (a0 + c0) := by linarith
+  have e1 : 1 - a1 / (a1 + c1) = c1 / (a1 + c1) := by linarith
+  have hR : a0 / (a0 + c0) * (a1 / (a1 + c1)) + c0 / (a0 + c0) * (c1 / (a1 + c1)) ≠ 0 := by
+    have p1 := mul_pos (div_pos ha0 (add_pos ha0 hc0)) (div_pos ha1 (add_pos ha1 hc1))
+    have p2 := mul_pos (div_pos hc0 (add_pos ha0 hc0)) (div_pos hc1 (add_pos ha1 hc1))
+    exact (add_pos p1 p2).ne'
+  rw [e0, e1, div_eq_div_iff hN hR]
+  ring
+
+/-- When does the paper's oplus-BP coincide with sum-product? At a binary node with uniform own
+evidence whose two children are joined to it by copy factors, with positive child beliefs: then
+the normalised sum-product belief of the node is exactly `oplus` of its children's normalised
+beliefs, `b = b₀ b₁ / (b₀ b₁ + (1 - b₀)(1 - b₁))` (SPEC 3.2; the paper's `updateBelief`). With
+other pairwise factors, or own evidence, the two differ in general. -/
+theorem bpBelief_orNode_eq_oplus (s0 s1 : RTree Bool) (h0t : 0 < up s0 true)
+    (h0f : 0 < up s0 false) (h1t : 0 < up s1 true) (h1f : 0 < up s1 false) :
+    bpBelief (orNode s0 s1) true =
+      bpBelief s0 true * bpBelief s1 true /
+        (bpBelief s0 true * bpBelief s1 true + (1 - bpBelief s0 true) * (1 - bpBelief s1 true)) := by
+  simp only [bpBelief, Fintype.sum_bool, up_orNode]
+  exact normalize_mul_eq_oplus (up s0 true) (up s0 false) (up s1 true) (up s1 false) h0t h0f h1t
+    h1f
+
+end RTree
+
+end TBN.Pearl
