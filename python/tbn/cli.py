@@ -78,6 +78,8 @@ def _cmd_infer(args) -> int:
             from .transformer import transformer_marginals
         except ImportError as exc:
             raise TbnError(f"--method transformer is not available: {exc}") from None
+        if args.damping:
+            raise TbnError("--damping is not supported by --method transformer (undamped BP)")
         result = transformer_marginals(fg, evidence, max_iter=args.max_iter, tol=args.tol,
                                        dps=args.precision)
         probs, converged, iterations = result.marginals, result.converged, result.iterations
@@ -105,7 +107,29 @@ def _cmd_infer(args) -> int:
 
 
 def _cmd_compile(args) -> int:
-    raise TbnError("`tbn compile` is not implemented yet")
+    """Compile MODEL (with optional evidence) into weights.npz + weights.json (the layout).
+
+    The architecture summary goes to stdout as JSON with --json, else one line to stderr.
+    """
+    from .kb import read_model
+    from .transformer.export import layout, save_weights
+    from .transformer.compiler import compile_factor_graph
+
+    fg = read_model(args.model)
+    compiled = compile_factor_graph(fg, _infer_evidence(fg, args.evidence))
+    npz, sidecar = save_weights(compiled, args.output)
+    info = layout(compiled)
+    summary = {"weights": str(npz), "layout": str(sidecar), "width": info["width"],
+               "message_dims": info["message_dims"], "heads_per_layer": 0,
+               "round_blocks": len(info["blocks"]),
+               "layers_per_round": [len(b) for b in info["blocks"]],
+               "nonzero_parameters": sum(l["nonzeros"] for b in info["blocks"] for l in b)}
+    if args.json:
+        _emit_json(summary)
+    else:
+        print(f"tbn: wrote {npz} and {sidecar}: width {summary['width']}, "
+              f"{summary['layers_per_round'][-1]} layers per round, no heads", file=sys.stderr)
+    return EXIT_OK
 
 
 def _cmd_check(args) -> int:
@@ -206,6 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "are sum-product BP; saves an .npz and a JSON layout sidecar.")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("-o", "--output", required=True, metavar="WEIGHTS.npz")
+    p.add_argument("--evidence", "-e", nargs="+", default=[], metavar="VAR=VALUE",
+                   help="observed values, compiled into the weights as exact zeros")
+    p.add_argument("--json", action="store_true",
+                   help="print the architecture summary as one JSON object on stdout")
     p.set_defaults(func=_cmd_compile)
 
     p = sub.add_parser("check", help="check the Lean proofs against the Python code (the gate)",

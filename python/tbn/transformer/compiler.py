@@ -136,6 +136,15 @@ class CompiledBP:
     _supports: list = field(default_factory=list)
     _blocks: list = field(default_factory=list)
     _fixed_from: int | None = None
+    _var_slots: list = field(default_factory=list)
+    _positive: list = field(default_factory=list)
+    _logf: list = field(default_factory=list)
+    _scratch_base: int = 0
+
+    @property
+    def message_dims(self) -> int:
+        """Dims ``0 .. message_dims - 1`` hold messages; the rest are scratch."""
+        return self._scratch_base
 
     # -- supports ------------------------------------------------------------------------------
 
@@ -199,6 +208,18 @@ class CompiledBP:
                 self._fixed_from = s
                 break
         return self._blocks[min(t, len(self._blocks)) - 1]
+
+    def round_blocks(self) -> list[tuple[SparseLayer, ...]]:
+        """Every distinct round block: round t runs ``round_blocks()[min(t, len) - 1]``.
+
+        Supports shrink strictly until they stop changing, so this ends after at most one round
+        more than the total number of states.
+        """
+        t = 1
+        while self._fixed_from is None:
+            self.block(t)
+            t += 1
+        return list(self._blocks[:self._fixed_from])
 
     def layers(self, rounds: int) -> list[SparseLayer]:
         """The layers of ``rounds`` BP rounds, in order."""
@@ -405,7 +426,6 @@ def compile_factor_graph(fg: FactorGraph, evidence: Mapping[str, int] | None = N
     evidence = fg.check_evidence(evidence)
     c = CompiledBP(fg, evidence, dps)
     c._var_slots = [[] for _ in fg.variables]
-    c._positive, c._logf = [], []
     for k, factor in enumerate(fg.factors):
         if dps is None:
             table = np.asarray(factor.table, dtype=float)
