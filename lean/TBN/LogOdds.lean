@@ -20,7 +20,8 @@ proves that fact and everything built on it.
 
 ## Main statements
 
-* `logit_sigmoid`, `sigmoid_logit`: the two maps are inverse (the second on `(0,1)`).
+* `logit_sigmoid`, `sigmoid_logit`: the two maps are inverse (the second on `(0,1)`);
+  `sigmoid_neg`, `sigmoid_strictMono`, `half_lt_sigmoid_iff`.
 * `oplus_sigmoid_sigmoid`: `oplus (σ x) (σ y) = σ (x + y)`, and `oplus_eq_sigmoid_logit`.
 * `((0,1), oplus)` is a commutative group: `oplus_comm`, `oplus_assoc`, `oplus_half`,
   `oplus_one_sub` (identity `1/2`, inverse `1 - m`), closure `oplus_mem_Ioo`;
@@ -94,6 +95,35 @@ theorem sigmoid_div_one_sub (x : ℝ) : sigmoid x / (1 - sigmoid x) = Real.exp x
 theorem sigmoid_zero : sigmoid 0 = 1 / 2 := by
   unfold sigmoid
   norm_num
+
+/-- `σ(-x) = 1 - σ(x)`: negating the log-odds complements the belief. -/
+theorem sigmoid_neg (x : ℝ) : sigmoid (-x) = 1 - sigmoid x := by
+  have h1 := sigmoid_mul_one_add_exp (-x)
+  rw [neg_neg] at h1
+  have hs := one_sub_sigmoid x
+  have hinv : Real.exp x * Real.exp (-x) = 1 := by
+    rw [← Real.exp_add]
+    simp
+  have hpos : 0 < 1 + Real.exp x := by positivity
+  apply mul_right_cancel₀ hpos.ne'
+  linear_combination h1 - sigmoid x * hinv - Real.exp x * hs
+
+/-- The sigmoid is strictly increasing: more log-odds always means a larger belief. -/
+theorem sigmoid_strictMono : StrictMono sigmoid := by
+  intro x y hxy
+  have h1 : Real.exp (-y) < Real.exp (-x) := Real.exp_lt_exp.mpr (by linarith)
+  have h2 : 0 < 1 + Real.exp (-y) := by positivity
+  unfold sigmoid
+  exact one_div_lt_one_div_of_lt h2 (by linarith)
+
+/-- The sigmoid is injective: a belief determines its log-odds. -/
+theorem sigmoid_injective : Function.Injective sigmoid :=
+  sigmoid_strictMono.injective
+
+/-- A decoded belief exceeds `1/2` exactly when its log-odds are positive. -/
+theorem half_lt_sigmoid_iff (x : ℝ) : 1 / 2 < sigmoid x ↔ 0 < x := by
+  rw [← sigmoid_zero]
+  exact sigmoid_strictMono.lt_iff_lt
 
 /-- `logit ∘ σ = id` on all of `ℝ` (SPEC 3.1): decoding then re-encoding loses nothing. -/
 theorem logit_sigmoid (x : ℝ) : logit (sigmoid x) = x := by
