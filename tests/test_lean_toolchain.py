@@ -33,10 +33,11 @@ def test_toolchain_found_on_path_and_in_elan_home(tmp_path):
 def test_parse_axioms_handles_wrapping_and_no_axioms():
     out = ("'TBN.A.x' depends on axioms: [propext,\n Classical.choice,\n Quot.sound]\n"
            "'TBN.A.y' does not depend on any axioms\n"
-           "'TBN.A.z' depends on axioms: [propext, sorryAx]\n")
+           "'TBN.A.z' depends on axioms: [propext, sorryAx]\n"
+           "'TBN.A.z'' does not depend on any axioms\n")
     got = tc.parse_axioms(out)
     assert got == {"TBN.A.x": {"propext", "Classical.choice", "Quot.sound"},
-                   "TBN.A.y": set(), "TBN.A.z": {"propext", "sorryAx"}}
+                   "TBN.A.y": set(), "TBN.A.z": {"propext", "sorryAx"}, "TBN.A.z'": set()}
 
 
 def test_build_error_files():

@@ -136,8 +136,9 @@ class GateReport:
                 continue
             extra = "  MAX DEVIATION" if kind == "theorem" else ""
             lines.append("")
-            lines.append(f"{title:<{id_width}}  " + "  ".join(f"{_HEADERS.get(c, c).upper():<8}"
-                                                           for c in columns) + extra).rstrip()
+            header = f"{title:<{id_width}}  " + "  ".join(
+                f"{_HEADERS.get(c, c).upper():<8}" for c in columns) + extra
+            lines.append(header.rstrip())
             for r in rows:
                 text = f"{_clip(r.id, id_width):<{id_width}}  " + "  ".join(
                     f"{r.cell(c).status:<8}" for c in columns)

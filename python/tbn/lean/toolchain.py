@@ -170,8 +170,9 @@ def build_error_files(result: RunResult) -> frozenset[str]:
     return frozenset(m.group("a") or m.group("b") for m in _LOCATION.finditer(text))
 
 
-_AXIOMS = re.compile(r"'(?P<name>[^']+)' (?:depends on axioms: \[(?P<list>[^\]]*)\]|"
-                     r"(?P<none>does not depend on any axioms))")
+# Names may end in primes (`'foo''`), so the name runs up to the quote before the verb.
+_AXIOMS = re.compile(r"^'(?P<name>.+?)' (?:depends on axioms: \[(?P<list>[^\]]*)\]|"
+                     r"(?P<none>does not depend on any axioms))", re.M)
 
 
 def parse_axioms(output: str) -> dict[str, frozenset]:
