@@ -28,18 +28,20 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # -- random models -------------------------------------------------------------------------------
 
 def random_tree(seed: int, n: int, max_card: int = 3, zeros: float = 0.0,
-                evidence_rate: float = 0.3, min_card: int = 1) -> tuple[FactorGraph, dict]:
+                evidence_rate: float = 0.3, min_card: int = 1, spread: float = 0.0) -> tuple[FactorGraph, dict]:
     """A factor graph whose bipartite graph is a tree, with arity 1-3 factors, and evidence.
 
     Grown one factor at a time: each new factor joins one existing variable and 0-2 new ones, so
-    the bipartite graph stays connected and acyclic.  ``zeros`` is the chance of a zero entry.
+    the bipartite graph stays connected and acyclic.  ``zeros`` is the chance of a zero entry;
+    ``spread > 0`` draws log-uniform entries in [e^-spread, 1] (strong couplings) instead.
     """
     rng = np.random.default_rng(seed)
     cards = {"v0": int(rng.integers(min_card, max_card + 1))}
     factors = []
 
     def table(scope):
-        t = rng.uniform(0.05, 1.0, size=[cards[u] for u in scope])
+        shape = [cards[u] for u in scope]
+        t = np.exp(-rng.uniform(0, spread, shape)) if spread else rng.uniform(0.05, 1.0, shape)
         t[rng.random(t.shape) < zeros] = 0.0
         if not t.any():
             t.flat[0] = 1.0
@@ -252,14 +254,14 @@ def test_residual_schedule_and_damping_reach_the_exact_marginals_on_trees(seed, 
 @settings(max_examples=15, **SETTINGS)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 60))
 def test_flooding_iterations_on_a_tree_are_the_derived_count(seed, n):
-    # one-state variables would make some messages constant from round 1, so none here
-    fg, ev = random_tree(seed, n, evidence_rate=0.0, min_card=2)
+    # one-state variables would make some messages constant from round 1, so none here; strong
+    # couplings keep far-away influence above float64 resolution
+    fg, ev = random_tree(seed, n, evidence_rate=0.0, min_card=2, spread=12.0)
     settle = settle_rounds(fg)
     assert settle <= max(1, fg.diameter())          # Pearl: diameter rounds are enough
-    r = belief_propagation(fg, ev, tol=1e-13)
+    r = belief_propagation(fg, ev, tol=1e-300)
     # messages stop changing after `settle` rounds; the next round sees a zero change
-    assert (r.converged, r.iterations) == (True, settle + 1)
-    assert r.max_residual == 0.0
+    assert (r.converged, r.iterations, r.max_residual) == (True, settle + 1, 0.0)
     ref = exact_marginals(fg, ev)
     exact_after = belief_propagation(fg, ev, tol=0, max_iter=settle)
     assert not exact_after.converged and exact_after.iterations == settle
@@ -375,3 +377,17 @@ def test_isolated_variables_and_one_state_domains():
     assert r.marginals["a"] == [0.0, 0.0, 1.0]
     assert r.marginals["b"] == [1.0]
     assert np.allclose(r.marginals["c"], [0.25, 0.75], atol=1e-15, rtol=0)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "mpmath"])
+def test_sums_of_underflowing_terms_are_recovered(backend):
+    # chain v0 - v1 - v2 - v3 with f = [[1, e], [e, 1]], v0 = 1, v3 = 0: the three configurations
+    # of (v1, v2) with one disagreement weigh e each and the fourth e^3, so P(v1 = 1) = 2/3 up to
+    # e^2; with e = 1e-200 the messages multiply numbers far below float64's range
+    e = 1e-200
+    f = [[1.0, e], [e, 1.0]]
+    fg = FactorGraph.build({f"v{i}": 2 for i in range(4)},
+                           [(("v0", "v1"), f), (("v1", "v2"), f), (("v2", "v3"), f)])
+    r = belief_propagation(fg, {"v0": 1, "v3": 0}, backend=backend)
+    assert abs(r.marginals["v1"][1] - 2 / 3) < 1e-15
+    assert abs(r.marginals["v2"][0] - 2 / 3) < 1e-15

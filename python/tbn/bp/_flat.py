@@ -9,7 +9,11 @@ Factor side.  For a block of arity a, every (edge, table entry) pair becomes one
 ordered by edge, then by the state of the edge's own variable: the rows of one output entry
 (edge, state) are then consecutive, a segment.  Each row keeps the log table value and, for the
 a - 1 other slots, the flat index of the v2f entry it multiplies.  One round is: gather and add
-a - 1 times, then a segment log-sum-exp with a per-segment max shift (`segment_logsumexp`).  No
+a - 1 times, then a segment sum.  The arithmetic of that sum is shifted, not logarithmic: each
+v2f message is divided by its largest entry and each table by its largest entry (exponents of
+numbers in [0, 1]), the products and sums run in plain float64, and the shifts are added back as
+logs.  A segment whose shifted sum falls below `TINY` might have lost terms to underflow, so it is
+recomputed exactly in the log domain with a per-segment max shift (`segment_logsumexp`).  No
 subtraction ever removes a message, so zeros (``-inf``) are exact.
 
 Variable side.  Variables are grouped by (degree, cardinality); a group's incoming messages form
@@ -28,16 +32,24 @@ from ..graph import FactorGraph
 from ..numerics import segment_logsumexp
 from ._messages import CONTRADICTION
 
+#: Shifted segment sums below this are recomputed in the log domain.  Every shifted term is at
+#: most 1, so a term lost to underflow (below 2.2e-308) changes a sum above TINY by less than
+#: (terms per segment) * 1e-108 relative: far below float64 resolution.
+TINY = 1e-200
+
 
 class _Block:
     """Entry rows of all factors of one arity."""
 
-    def __init__(self, lo, hi, logs, others, starts, segment_of):
+    def __init__(self, lo, hi, logs, others, starts, lengths, other_edges, seg_logmax):
         self.lo, self.hi = lo, hi          # flat message range this block writes
         self.logs = logs                   # (rows,) log table values
         self.others = others               # (arity - 1, rows) flat v2f indices
         self.starts = starts               # (segments,) row offset of each output entry
-        self.segment_of = segment_of       # (rows,) output entry of each row, relative to lo
+        self.lengths = lengths             # (segments,) rows per output entry
+        self.other_edges = other_edges     # (arity - 1, segments) edges multiplied in
+        self.seg_logmax = seg_logmax       # (segments,) log of the factor's largest entry
+        self.probs = np.exp(logs - np.repeat(seg_logmax, lengths))   # shifted table, max 1
 
 
 class _Group:
@@ -87,6 +99,7 @@ class FlatGraph:
             if arity == 0:
                 continue
             logs, others, lengths = [], [[] for _ in range(arity - 1)], []
+            other_edges, seg_logmax = [[] for _ in range(arity - 1)], []
             for k in ks:
                 with np.errstate(divide="ignore"):
                     table = np.log(np.asarray(fg.factors[k].table, dtype=np.float64))
@@ -95,17 +108,20 @@ class FlatGraph:
                 for slot in range(arity):
                     logs.append(np.moveaxis(table, slot, 0).ravel())
                     rest = [j for j in range(arity) if j != slot]
-                    for row, j in zip(others, rest):
+                    for row, edges, j in zip(others, other_edges, rest):
                         row.append(self.edge_offset[ids[j]] + np.moveaxis(grid[j], slot, 0).ravel())
+                        edges.extend([ids[j]] * table.shape[slot])
                     lengths.extend([table.size // table.shape[slot]] * table.shape[slot])
+                    seg_logmax.extend([table.max()] * table.shape[slot])
             lengths = np.array(lengths, dtype=np.int64)
             starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
             lo = int(self.edge_offset[factor_edges[ks[0]][0]])
             logs = np.concatenate(logs)
             others = np.array([np.concatenate(r) for r in others], dtype=np.int64)
             blocks.append(_Block(lo, lo + len(lengths), logs,
-                                 others.reshape(arity - 1, len(logs)),
-                                 starts, np.repeat(np.arange(len(lengths)), lengths)))
+                                 others.reshape(arity - 1, len(logs)), starts, lengths,
+                                 np.array(other_edges, dtype=np.int64).reshape(arity - 1, len(lengths)),
+                                 np.array(seg_logmax)))
         return blocks
 
     def _groups(self, cards, var_edges, evidence):
@@ -145,11 +161,23 @@ class FlatGraph:
     def factor_side(self, v2f: np.ndarray) -> np.ndarray:
         """Normalised f2v messages from the v2f messages; EvidenceError on an all-zero one."""
         out = np.empty(self.size)
+        if not self.size:
+            return out
+        vmax = np.maximum.reduceat(v2f, self.edge_offset)
+        if np.isneginf(vmax).any():
+            raise EvidenceError(CONTRADICTION)
+        q = np.exp(v2f - vmax[self.edge_segment])
         for b in self.blocks:
-            s = b.logs
+            s = b.probs
             for row in b.others:
-                s = s + v2f[row]
-            out[b.lo:b.hi] = segment_logsumexp(s, b.starts, b.segment_of)
+                s = s * q[row]
+            seg = np.add.reduceat(s, b.starts)
+            with np.errstate(divide="ignore"):
+                logseg = np.log(seg) + b.seg_logmax + vmax[b.other_edges].sum(axis=0)
+            small = np.flatnonzero(seg < TINY)
+            if len(small):
+                logseg[small] = _exact_segments(b, small, v2f)
+            out[b.lo:b.hi] = logseg
         starts = self.edge_offset
         total = segment_logsumexp(out, starts, self.edge_segment) if len(starts) else out[:0]
         if np.isneginf(total).any():
@@ -175,6 +203,17 @@ class FlatGraph:
             else:
                 out[v] = np.full(card, 1.0 / card)
         return out
+
+
+def _exact_segments(b: _Block, segments: np.ndarray, v2f: np.ndarray) -> np.ndarray:
+    """Log-domain sums of the given segments of block b, max-shifted per segment."""
+    lengths = b.lengths[segments]
+    local = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    rows = np.repeat(b.starts[segments] - local, lengths) + np.arange(lengths.sum())
+    s = b.logs[rows]
+    for row in b.others:
+        s = s + v2f[row[rows]]
+    return segment_logsumexp(s, local, np.repeat(np.arange(len(segments)), lengths))
 
 
 def run_flooding(flat: FlatGraph, damping: float, tol: float, max_iter: int):
