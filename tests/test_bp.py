@@ -251,24 +251,29 @@ def test_residual_schedule_and_damping_reach_the_exact_marginals_on_trees(seed, 
 
 # -- diagnostics on trees ------------------------------------------------------------------------
 
-@settings(max_examples=15, **SETTINGS)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 60))
+@settings(max_examples=12, **SETTINGS)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 40))
 def test_flooding_iterations_on_a_tree_are_the_derived_count(seed, n):
-    # one-state variables would make some messages constant from round 1, so none here; strong
-    # couplings keep far-away influence above float64 resolution
-    fg, ev = random_tree(seed, n, evidence_rate=0.0, min_card=2, spread=12.0)
+    # One-state variables would make some messages constant from round 1, so none here.  The
+    # exact count is asserted at 60 digits: in float64 the last rounds' changes can fall below
+    # the resolution, and the numpy engine may then stop up to a few rounds earlier.
+    fg, ev = random_tree(seed, n, evidence_rate=0.0, min_card=2)
     settle = settle_rounds(fg)
     assert settle <= max(1, fg.diameter())          # Pearl: diameter rounds are enough
-    r = belief_propagation(fg, ev, tol=1e-300)
+    mp = belief_propagation(fg, ev, tol=1e-300, backend="mpmath", dps=60)
     # messages stop changing after `settle` rounds; the next round sees a zero change
-    assert (r.converged, r.iterations, r.max_residual) == (True, settle + 1, 0.0)
-    ref = exact_marginals(fg, ev)
-    exact_after = belief_propagation(fg, ev, tol=0, max_iter=settle)
-    assert not exact_after.converged and exact_after.iterations == settle
-    assert max_diff(exact_after.marginals, ref) < 1e-12
-    if settle > 1:
-        early = belief_propagation(fg, ev, tol=0, max_iter=settle - 1)
-        assert max_diff(early.marginals, ref) > 1e-14
+    assert (mp.converged, mp.iterations, mp.max_residual) == (True, settle + 1, 0.0)
+    ref = exact_marginals(fg, ev, arithmetic="mpmath", dps=60)
+    with mpmath.workdps(60):
+        exact_after = belief_propagation(fg, ev, tol=0, max_iter=settle, backend="mpmath", dps=60)
+        assert mp_max_diff(exact_after.marginals, ref) < mpmath.mpf("1e-50")
+        if settle > 1:
+            early = belief_propagation(fg, ev, tol=0, max_iter=settle - 1, backend="mpmath",
+                                       dps=60)
+            assert mp_max_diff(early.marginals, ref) > mpmath.mpf("1e-45")
+    r = belief_propagation(fg, ev, tol=1e-300)
+    assert r.converged and r.iterations <= settle + 1 and r.max_residual == 0.0
+    assert max_diff(r.marginals, ref) < 1e-12
 
 
 def test_chain_counts_by_hand():
