@@ -139,13 +139,17 @@ def test_no_false_positives(code):
 @pytest.mark.parametrize("code, message", [
     ("/- never closed", "unterminated comment"),
     ('def s : String := "open', "unterminated string"),
-    ("namespace A\ntheorem t : True := trivial", "never closed"),
     ("namespace A\nend B", "does not match"),
     ("end A", "without an open"),
 ])
 def test_malformed_sources_raise_parse_error_with_location(code, message):
     with pytest.raises(ParseError, match=message):
         parse_lean_source(code, "lean/X.lean")
+
+
+def test_scopes_left_open_at_the_end_of_a_file_are_fine():
+    src = "namespace A\nsection\ntheorem t : True := trivial\n"
+    assert [d.name for d in parse_lean_source(src).declarations] == ["A.t"]
 
 
 def test_nested_namespaces_closed_by_one_end():

@@ -139,8 +139,8 @@ def read_lean_file(path: Path | str, display: str | None = None) -> LeanFile:
     Raises
     ------
     ParseError
-        The file cannot be read, or has an unterminated comment or string, or unbalanced
-        ``namespace``/``end``.
+        The file cannot be read, or has an unterminated comment or string, or an ``end``
+        that does not match the open scope.
     """
     shown = display if display is not None else str(path)
     try:
@@ -302,9 +302,7 @@ def parse_lean_source(text: str, path: str = "<string>") -> LeanFile:
             end_line=line_of(max(nxt - 1, m.start("kind"))),
             private="private" in m.group("mods").split(), docstring=doc, statement=statement,
             body=body))
-    if any(kind == "namespace" for kind, _ in stack):
-        names = ".".join(c for kind, comps in stack if kind == "namespace" for c in comps)
-        raise ParseError(f"namespace `{names}` is never closed with `end`", path)
+    # Lean closes scopes still open at the end of a file, so an open namespace is no error.
 
     forbidden = []
     for fm in _FORBIDDEN.finditer(code):
