@@ -110,11 +110,11 @@ def weight : (t : RTree α) → Asg t → ℝ
       weight t (Asg.fst x) * ψ (root t (Asg.fst x)) (root s (Asg.snd x)) * weight s (Asg.snd x)
 
 /-- The root of `attach t ψ s` is the root of `t`. -/
-theorem root_mk (t s : RTree α) (ψ : α → α → ℝ) (x : Asg t) (y : Asg s) :
+private theorem root_mk (t s : RTree α) (ψ : α → α → ℝ) (x : Asg t) (y : Asg s) :
     root (.attach t ψ s) (Asg.mk x y) = root t x := rfl
 
 /-- The weight of `attach t ψ s` multiplies the weights of both parts and the edge factor. -/
-theorem weight_mk (t s : RTree α) (ψ : α → α → ℝ) (x : Asg t) (y : Asg s) :
+private theorem weight_mk (t s : RTree α) (ψ : α → α → ℝ) (x : Asg t) (y : Asg s) :
     weight (.attach t ψ s) (Asg.mk x y) = weight t x * ψ (root t x) (root s y) * weight s y := rfl
 
 /-- The depth of the deepest node below the root (a single node has height 0). -/
@@ -127,7 +127,7 @@ section Exact
 variable [Fintype α] [DecidableEq α]
 
 /-- Summing over the assignments of `attach t ψ s` is summing over those of `t` and of `s`. -/
-theorem sum_attach (t s : RTree α) (ψ : α → α → ℝ) (f : Asg (.attach t ψ s) → ℝ) :
+private theorem sum_attach (t s : RTree α) (ψ : α → α → ℝ) (f : Asg (.attach t ψ s) → ℝ) :
     ∑ z, f z = ∑ x : Asg t, ∑ y : Asg s, f (Asg.mk x y) := by
   first
   | exact Fintype.sum_prod_type
@@ -164,7 +164,7 @@ theorem sum_unnormRootMarginal (t : RTree α) : ∑ v, unnormRootMarginal t v = 
   simp
 
 /-- A single node's marginal weight is its unary factor. -/
-theorem unnormRootMarginal_leaf (ev : α → ℝ) (v : α) :
+private theorem unnormRootMarginal_leaf (ev : α → ℝ) (v : α) :
     unnormRootMarginal (.leaf ev) v = ev v := by
   unfold unnormRootMarginal
   show (∑ x : α, if x = v then ev x else 0) = ev v
@@ -188,11 +188,8 @@ def up : RTree α → α → ℝ
   | .leaf ev => ev
   | .attach t ψ s => fun v => up t v * msg ψ (up s) v
 
-/-- A single node's BP belief is its unary factor. -/
-theorem up_leaf (ev : α → ℝ) : up (.leaf ev) = ev := rfl
-
 /-- The root's BP belief gains one message for every attached child. -/
-theorem up_attach (t s : RTree α) (ψ : α → α → ℝ) (v : α) :
+private theorem up_attach (t s : RTree α) (ψ : α → α → ℝ) (v : α) :
     up (.attach t ψ s) v = up t v * msg ψ (up s) v := rfl
 
 /-- The normalised BP belief at the root. -/
@@ -226,7 +223,7 @@ def beliefAfter : (t : RTree α) → ℕ → Msgs t → α → ℝ
         (if k = 0 then Msgs.edge m v else msg ψ (beliefAfter s (k - 1) (Msgs.child m)) v)
 
 /-- One unfolding step of `beliefAfter`. -/
-theorem beliefAfter_attach (t s : RTree α) (ψ : α → α → ℝ) (k : ℕ) (m : Msgs (.attach t ψ s))
+private theorem beliefAfter_attach (t s : RTree α) (ψ : α → α → ℝ) (k : ℕ) (m : Msgs (.attach t ψ s))
     (v : α) :
     beliefAfter (.attach t ψ s) k m v = beliefAfter t k (Msgs.parent m) v *
       (if k = 0 then Msgs.edge m v else msg ψ (beliefAfter s (k - 1) (Msgs.child m)) v) := rfl

@@ -1,0 +1,471 @@
+"""Checks of ``lean/TBN/Pearl.lean``: sum-product on rooted trees is exact (Pearl), SPEC 3.2.
+
+The Lean file works with rooted pairwise trees, ``RTree``: ``leaf ev`` is one node with unary
+factor ``ev``; ``attach t psi s`` hangs ``s`` below the root of ``t`` through ``psi[parent][child]``.
+Here the same trees are nested tuples ``("leaf", ev)`` and ``("attach", t, psi, s)`` with entries
+exact `Fraction`s, and every Lean definition has a twin evaluated in mpmath:
+
+* the exact side by brute force over all full assignments (``assignments``, ``root``, ``weight``,
+  ``unnorm_root_marginal``, ``partition``), and independently by `tbn.exact.marginals` on the
+  equivalent `tbn.graph.FactorGraph` (``to_factor_graph``);
+* the BP side by the recursions of the Lean file (``msg``, ``up``, ``belief_after``).
+
+Deviations are relative, ``|lhs - rhs| / max(1, |lhs|, |rhs|)``, since products of many factors
+can be large.  The theorems hold for all real tables, so the unnormalised checks also draw
+negative entries and zeros; checks against `tbn.exact` draw positive tables (a factor graph's
+tables are nonnegative), with extreme ratios (down to 1e-30) for beliefs near 0 and 1.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+
+from ..algebra import mp_oplus
+from ..exact import marginals
+from ..graph import Factor, FactorGraph, Variable
+from ._base import CheckResult, worst_deviation
+
+__all__ = [
+    "random_tree", "assignments", "root", "weight", "unnorm_root_marginal", "partition",
+    "root_marginal", "msg", "up", "bp_belief", "height", "random_messages", "belief_after",
+    "copy_factor", "or_node", "to_factor_graph", "size",
+    "check_sum_mul_fiber", "check_sum_unnorm_root_marginal", "check_belief_after_eq_up",
+    "check_msg_unnorm_root_marginal", "check_unnorm_root_marginal_attach",
+    "check_up_eq_unnorm_root_marginal", "check_pearl_rooted", "check_pearl_rounds",
+    "check_msg_copy_factor", "check_up_or_node", "check_normalize_mul_eq_oplus",
+    "check_bp_belief_or_node_eq_oplus",
+]
+
+
+# --- random exact numbers and trees ------------------------------------------------------------
+
+def _entry(rng: random.Random, signed: bool) -> Fraction:
+    """A random exact table entry: mostly moderate, sometimes zero, tiny, huge, or negative."""
+    kind = rng.random()
+    if kind < 0.08:
+        x = Fraction(0)
+    elif kind < 0.14:
+        x = Fraction(1, 10 ** rng.randint(10, 30))
+    elif kind < 0.18:
+        x = Fraction(10 ** rng.randint(5, 20))
+    else:
+        x = Fraction(rng.randint(1, 60), rng.randint(1, 25))
+    return -x if signed and rng.random() < 0.3 else x
+
+
+def _positive(rng: random.Random) -> Fraction:
+    """A random positive entry, with extreme ratios now and then."""
+    kind = rng.random()
+    if kind < 0.1:
+        return Fraction(1, 10 ** rng.randint(10, 30))
+    if kind < 0.15:
+        return Fraction(10 ** rng.randint(5, 15))
+    return Fraction(rng.randint(1, 60), rng.randint(1, 25))
+
+
+def _vector(rng, k, signed, positive):
+    return tuple(_positive(rng) if positive else _entry(rng, signed) for _ in range(k))
+
+
+def random_tree(rng: random.Random, k: int, nodes: int, *, positive: bool = True,
+                signed: bool = False):
+    """A random rooted tree with ``nodes`` nodes over values ``range(k)`` (every shape can occur).
+
+    ``positive``: all entries > 0 (a valid factor graph with positive weights); otherwise entries
+    may be zero, and negative too when ``signed``.
+    """
+    if nodes == 1:
+        return ("leaf", _vector(rng, k, signed, positive))
+    left = rng.randint(1, nodes - 1)
+    psi = tuple(_vector(rng, k, signed, positive) for _ in range(k))
+    return ("attach", random_tree(rng, k, left, positive=positive, signed=signed), psi,
+            random_tree(rng, k, nodes - left, positive=positive, signed=signed))
+
+
+def size(t) -> int:
+    """Number of nodes."""
+    return 1 if t[0] == "leaf" else size(t[1]) + size(t[3])
+
+
+def _k(t) -> int:
+    return len(t[1]) if t[0] == "leaf" else _k(t[1])
+
+
+def _mp(x) -> mpmath.mpf:
+    return mpmath.mpf(x.numerator) / x.denominator if isinstance(x, Fraction) else mpmath.mpf(x)
+
+
+# --- the exact side (Lean: Asg, root, weight, unnormRootMarginal, partition, rootMarginal) -----
+
+def assignments(t):
+    """All full assignments, shaped like Lean's ``Asg t``: an int at a leaf, a pair at attach."""
+    if t[0] == "leaf":
+        return list(range(len(t[1])))
+    return list(itertools.product(assignments(t[1]), assignments(t[3])))
+
+
+def root(t, x) -> int:
+    """The value the assignment gives the root."""
+    return x if t[0] == "leaf" else root(t[1], x[0])
+
+
+def weight(t, x) -> mpmath.mpf:
+    """Product of every factor of the tree at the full assignment ``x``."""
+    if t[0] == "leaf":
+        return _mp(t[1][x])
+    _, sub, psi, child = t
+    return (weight(sub, x[0]) * _mp(psi[root(sub, x[0])][root(child, x[1])])
+            * weight(child, x[1]))
+
+
+def unnorm_root_marginal(t) -> list:
+    """Total weight of the assignments giving the root each value (brute force)."""
+    out = [mpmath.mpf(0)] * _k(t)
+    for x in assignments(t):
+        out[root(t, x)] += weight(t, x)
+    return out
+
+
+def partition(t) -> mpmath.mpf:
+    """Total weight of all full assignments (brute force)."""
+    return mpmath.fsum(weight(t, x) for x in assignments(t))
+
+
+def root_marginal(t) -> list:
+    """Lean's ``rootMarginal``: unnormalised marginal over the partition function (0 if Z = 0)."""
+    z = partition(t)
+    return [p / z if z != 0 else mpmath.mpf(0) for p in unnorm_root_marginal(t)]
+
+
+# --- the BP side (Lean: msg, up, bpBelief, Msgs, beliefAfter, height) --------------------------
+
+def msg(psi, b) -> list:
+    """``msg psi b v = sum_w psi v w * b w`` for every ``v``."""
+    return [mpmath.fsum(_mp(psi[v][w]) * b[w] for w in range(len(b))) for v in range(len(psi))]
+
+
+def up(t) -> list:
+    """Unnormalised root belief: own evidence times the messages of all children."""
+    if t[0] == "leaf":
+        return [_mp(e) for e in t[1]]
+    _, sub, psi, child = t
+    return [a * m for a, m in zip(up(sub), msg(psi, up(child)))]
+
+
+def _normalise(b) -> list:
+    z = mpmath.fsum(b)
+    return [x / z if z != 0 else mpmath.mpf(0) for x in b]
+
+
+def bp_belief(t) -> list:
+    """Lean's ``bpBelief``: ``up`` normalised (0 where the total is 0, as Lean's x / 0 = 0)."""
+    return _normalise(up(t))
+
+
+def height(t) -> int:
+    """Depth of the deepest node below the root."""
+    return 0 if t[0] == "leaf" else max(height(t[1]), height(t[3]) + 1)
+
+
+def random_messages(rng: random.Random, t, signed: bool = True):
+    """Arbitrary initial messages shaped like Lean's ``Msgs t``: one vector per edge."""
+    if t[0] == "leaf":
+        return None
+    k = _k(t)
+    return (random_messages(rng, t[1], signed),
+            [_mp(_entry(rng, signed)) for _ in range(k)],
+            random_messages(rng, t[3], signed))
+
+
+def belief_after(t, rounds: int, m) -> list:
+    """Unnormalised root belief after ``rounds`` synchronous rounds from initial messages ``m``."""
+    if t[0] == "leaf":
+        return [_mp(e) for e in t[1]]
+    _, sub, psi, child = t
+    own = belief_after(sub, rounds, m[0])
+    edge = m[1] if rounds == 0 else msg(psi, belief_after(child, rounds - 1, m[2]))
+    return [a * e for a, e in zip(own, edge)]
+
+
+def copy_factor(k: int):
+    """Lean's ``copyFactor``: the k x k identity table."""
+    return tuple(tuple(Fraction(int(v == w)) for w in range(k)) for v in range(k))
+
+
+def or_node(s0, s1):
+    """Lean's ``orNode``: uniform own evidence, two children joined by copy factors."""
+    k = _k(s0)
+    return ("attach", ("attach", ("leaf", (Fraction(1),) * k), copy_factor(k), s0),
+            copy_factor(k), s1)
+
+
+# --- the same tree as a factor graph, for tbn.exact -------------------------------------------
+
+def to_factor_graph(t) -> tuple[FactorGraph, str]:
+    """The factor graph of a tree with positive tables, and the name of its root variable.
+
+    Nodes are named ``x0, x1, ...`` in the order the tree lists them; each leaf's ``ev`` becomes a
+    unary factor and each ``attach`` a pairwise factor over (root of t, root of s).
+    """
+    k = _k(t)
+    factors: list[Factor] = []
+    counter = itertools.count()
+
+    def build(node) -> str:
+        if node[0] == "leaf":
+            name = f"x{next(counter)}"
+            factors.append(_factor((name,), list(node[1])))
+            return name
+        parent = build(node[1])
+        child = build(node[3])
+        factors.append(_factor((parent, child), [list(row) for row in node[2]]))
+        return parent
+
+    root_name = build(t)
+    variables = tuple(Variable(f"x{i}", tuple(str(v) for v in range(k)))
+                      for i in range(size(t)))
+    return FactorGraph(variables, tuple(factors)), root_name
+
+
+def _factor(names, exact) -> Factor:
+    table = np.array(exact, dtype=object)
+    return Factor(tuple(names), table.astype(float), exact=table)
+
+
+# --- deviations ---------------------------------------------------------------------------------
+
+def _rel(a, b) -> mpmath.mpf:
+    return abs(a - b) / max(mpmath.mpf(1), abs(a), abs(b))
+
+
+def _worst(pairs) -> mpmath.mpf:
+    return max((_rel(a, b) for a, b in pairs), default=mpmath.mpf(0))
+
+
+def _trees(seed: int, instances: int, *, positive: bool, signed: bool = False, max_nodes: int = 6,
+           ks=(2, 3)):
+    """Edge cases first (a single node, a chain, a star with ties), then random trees."""
+    rng = random.Random(seed)
+    k = ks[0]
+    one = (Fraction(1),) * k
+    flat = tuple(one for _ in range(k))
+    chain = ("attach", ("leaf", one), flat, ("attach", ("leaf", one), flat, ("leaf", one)))
+    star = ("attach", ("attach", ("leaf", one), flat, ("leaf", one)), flat, ("leaf", one))
+    edge = [("leaf", one), chain, star]
+    for case in edge[:instances]:
+        yield case
+    for _ in range(max(0, instances - len(edge))):
+        yield random_tree(rng, rng.choice(ks), rng.randint(1, max_nodes), positive=positive,
+                          signed=signed)
+
+
+# --- one check per manifest theorem -------------------------------------------------------------
+
+def check_sum_mul_fiber(precision: int, instances: int, seed: int) -> CheckResult:
+    """``sum_mul_fiber``: sum_c g c * (sum_y [r y = c] w y) = sum_y g (r y) * w y."""
+    rng = random.Random(seed)
+
+    def cases():
+        for _ in range(instances):
+            k, m = rng.randint(1, 4), rng.randint(1, 8)
+            r = [rng.randrange(k) for _ in range(m)]
+            g = [_entry(rng, True) for _ in range(k)]
+            w = [_entry(rng, True) for _ in range(m)]
+            yield r, g, w, k
+
+    def deviation(case):
+        r, g, w, k = case
+        with mpmath.workdps(precision):
+            lhs = mpmath.fsum(_mp(g[c]) * mpmath.fsum(_mp(w[y]) for y in range(len(r)) if r[y] == c)
+                              for c in range(k))
+            rhs = mpmath.fsum(_mp(g[r[y]]) * _mp(w[y]) for y in range(len(r)))
+            return _rel(lhs, rhs)
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_sum_unnorm_root_marginal(precision: int, instances: int, seed: int) -> CheckResult:
+    """``sum_unnormRootMarginal``: the root marginal's weights add up to the partition function."""
+    def deviation(t):
+        with mpmath.workdps(precision):
+            return _rel(mpmath.fsum(unnorm_root_marginal(t)), partition(t))
+
+    return worst_deviation(_trees(seed, instances, positive=False, signed=True), deviation)
+
+
+def check_belief_after_eq_up(precision: int, instances: int, seed: int) -> CheckResult:
+    """``beliefAfter_eq_up``: after k >= height rounds from any messages, the belief is ``up``."""
+    rng = random.Random(seed + 1)
+
+    def cases():
+        for t in _trees(seed, instances, positive=False, signed=True):
+            yield t, height(t) + rng.randint(0, 2), random_messages(rng, t)
+
+    def deviation(case):
+        t, rounds, m = case
+        with mpmath.workdps(precision):
+            return _worst(zip(belief_after(t, rounds, m), up(t)))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_msg_unnorm_root_marginal(precision: int, instances: int, seed: int) -> CheckResult:
+    """``msg_unnormRootMarginal``: a subtree's message regroups its assignments by root value."""
+    rng = random.Random(seed + 2)
+
+    def cases():
+        for s in _trees(seed, instances, positive=False, signed=True):
+            k = _k(s)
+            yield tuple(_vector(rng, k, True, False) for _ in range(k)), s
+
+    def deviation(case):
+        psi, s = case
+        with mpmath.workdps(precision):
+            lhs = msg(psi, unnorm_root_marginal(s))
+            rhs = [mpmath.fsum(_mp(psi[v][root(s, y)]) * weight(s, y) for y in assignments(s))
+                   for v in range(len(psi))]
+            return _worst(zip(lhs, rhs))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_unnorm_root_marginal_attach(precision: int, instances: int, seed: int) -> CheckResult:
+    """``unnormRootMarginal_attach``: the exact marginal of attach t psi s factors."""
+    rng = random.Random(seed + 3)
+
+    def cases():
+        for _ in range(instances):
+            k = rng.choice((2, 3))
+            a, b = rng.randint(1, 3), rng.randint(1, 3)
+            yield ("attach", random_tree(rng, k, a, positive=False, signed=True),
+                   tuple(_vector(rng, k, True, False) for _ in range(k)),
+                   random_tree(rng, k, b, positive=False, signed=True))
+
+    def deviation(t):
+        _, sub, psi, child = t
+        with mpmath.workdps(precision):
+            rhs = [a * m for a, m in zip(unnorm_root_marginal(sub),
+                                         msg(psi, unnorm_root_marginal(child)))]
+            return _worst(zip(unnorm_root_marginal(t), rhs))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_up_eq_unnorm_root_marginal(precision: int, instances: int, seed: int) -> CheckResult:
+    """``up_eq_unnormRootMarginal``: upward sum-product equals brute-force summation."""
+    def deviation(t):
+        with mpmath.workdps(precision):
+            return _worst(zip(up(t), unnorm_root_marginal(t)))
+
+    return worst_deviation(_trees(seed, instances, positive=False, signed=True), deviation)
+
+
+def _exact_root(t, precision: int) -> list:
+    fg, name = to_factor_graph(t)
+    return marginals(fg, arithmetic="mpmath", dps=precision)[name]
+
+
+def check_pearl_rooted(precision: int, instances: int, seed: int) -> CheckResult:
+    """``pearl_rooted``: the normalised BP root belief equals the exact marginal.
+
+    The exact side is `tbn.exact.marginals` (variable elimination) on the tree's factor graph, an
+    implementation independent of both the BP recursion and the brute-force sum.
+    """
+    def deviation(t):
+        with mpmath.workdps(precision):
+            return _worst(zip(bp_belief(t), _exact_root(t, precision)))
+
+    return worst_deviation(_trees(seed, instances, positive=True, max_nodes=7), deviation)
+
+
+def check_pearl_rounds(precision: int, instances: int, seed: int) -> CheckResult:
+    """``pearl_rounds``: after k >= height rounds from arbitrary messages, the normalised root
+    belief equals the exact marginal (`tbn.exact.marginals`)."""
+    rng = random.Random(seed + 4)
+
+    def cases():
+        for t in _trees(seed, instances, positive=True, max_nodes=7):
+            yield t, height(t) + rng.randint(0, 2), random_messages(rng, t, signed=True)
+
+    def deviation(case):
+        t, rounds, m = case
+        with mpmath.workdps(precision):
+            return _worst(zip(_normalise(belief_after(t, rounds, m)), _exact_root(t, precision)))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_msg_copy_factor(precision: int, instances: int, seed: int) -> CheckResult:
+    """``msg_copyFactor``: over a copy factor, a child's message is its own belief."""
+    rng = random.Random(seed)
+
+    def cases():
+        for _ in range(instances):
+            k = rng.randint(1, 5)
+            yield k, [_entry(rng, True) for _ in range(k)]
+
+    def deviation(case):
+        k, b = case
+        with mpmath.workdps(precision):
+            return _worst(zip(msg(copy_factor(k), [_mp(x) for x in b]), [_mp(x) for x in b]))
+
+    return worst_deviation(cases(), deviation)
+
+
+def _pairs(seed: int, instances: int, *, positive: bool, signed: bool = False, k=None):
+    rng = random.Random(seed)
+    for _ in range(instances):
+        kk = k or rng.choice((2, 3))
+        yield (random_tree(rng, kk, rng.randint(1, 4), positive=positive, signed=signed),
+               random_tree(rng, kk, rng.randint(1, 4), positive=positive, signed=signed))
+
+
+def check_up_or_node(precision: int, instances: int, seed: int) -> CheckResult:
+    """``up_orNode``: at an orNode the BP belief is the product of the children's beliefs."""
+    def deviation(case):
+        s0, s1 = case
+        with mpmath.workdps(precision):
+            return _worst(zip(up(or_node(s0, s1)), [a * b for a, b in zip(up(s0), up(s1))]))
+
+    return worst_deviation(_pairs(seed, instances, positive=False, signed=True), deviation)
+
+
+#: Extra digits for the oplus checks: ``1 - p`` with ``p`` within 1e-30 of 1 cancels 30 digits
+#: (and a product of two such terms 60), which is the evaluation's loss, not the statement's.
+OPLUS_GUARD_DIGITS = 80
+
+
+def check_normalize_mul_eq_oplus(precision: int, instances: int, seed: int) -> CheckResult:
+    """``normalize_mul_eq_oplus``: normalising a product of positive binary vectors is oplus
+    (`tbn.algebra.mp_oplus`) of their normalisations.  Evaluated with `OPLUS_GUARD_DIGITS`."""
+    rng = random.Random(seed)
+
+    def cases():
+        yield (Fraction(1),) * 4                      # ties: 1/2 oplus 1/2
+        yield (Fraction(1, 10 ** 30), Fraction(1), Fraction(1), Fraction(1, 10 ** 30))
+        for _ in range(max(0, instances - 2)):
+            yield tuple(_positive(rng) for _ in range(4))
+
+    def deviation(case):
+        with mpmath.workdps(precision + OPLUS_GUARD_DIGITS):
+            a0, c0, a1, c1 = (_mp(x) for x in case)
+            lhs = a0 * a1 / (a0 * a1 + c0 * c1)
+            return _rel(lhs, mp_oplus(a0 / (a0 + c0), a1 / (a1 + c1)))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_bp_belief_or_node_eq_oplus(precision: int, instances: int, seed: int) -> CheckResult:
+    """``bpBelief_orNode_eq_oplus``: a binary orNode's BP belief in ``true`` (value 1) is oplus
+    of its children's beliefs (positive tables).  Evaluated with `OPLUS_GUARD_DIGITS`."""
+    def deviation(case):
+        s0, s1 = case
+        with mpmath.workdps(precision + OPLUS_GUARD_DIGITS):
+            lhs = bp_belief(or_node(s0, s1))[1]
+            return _rel(lhs, mp_oplus(bp_belief(s0)[1], bp_belief(s1)[1]))
+
+    return worst_deviation(_pairs(seed, instances, positive=True, k=2), deviation)
