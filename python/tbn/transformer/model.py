@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import ModelError
 
-__all__ = ["Head", "FFN", "Layer", "layer_forward", "model_forward", "ACTIVATIONS"]
+__all__ = ["Head", "FFN", "Layer", "layer_forward", "model_forward", "layer_hidden", "ACTIVATIONS"]
 
 ACTIVATIONS = ("sigmoid", "softplus", "linear")
 
@@ -40,7 +40,7 @@ def _as_matrix(m, name: str) -> np.ndarray:
     if a.dtype.kind == "O":
         for v in a.flat:
             try:
-                bad = mpmath.isnan(mpmath.mpf(v)) or mpmath.isinf(mpmath.mpf(v))
+                bad = not mpmath.isfinite(_mpf(v))
             except (TypeError, ValueError):
                 raise ModelError(f"{name} holds a non-number {v!r}") from None
             if bad:
@@ -267,8 +267,8 @@ def _act_mpmath(name: str, z):
     return 1 / (1 + mpmath.exp(-z))
 
 
-def _forward_mpmath(layer: Layer, X: np.ndarray) -> np.ndarray:
-    n, d = X.shape
+def _attention_mpmath(layer: Layer, X: np.ndarray) -> list[list]:
+    n = X.shape[0]
     rows = [list(X[j]) for j in range(n)]
     out = [list(r) for r in rows]
     for head in layer.heads:
@@ -290,15 +290,34 @@ def _forward_mpmath(layer: Layer, X: np.ndarray) -> np.ndarray:
                 if w[k]:
                     a = w[k] / total
                     out[j] = [o + a * v for o, v in zip(out[j], vs[k])]
-    f = layer.ffn
-    w1, w2 = _sparse_rows(f.w1), _sparse_rows(f.w2)
+    return out
+
+
+def _hidden_mpmath(f: FFN, out: list[list]) -> list[list]:
+    w1 = _sparse_rows(f.w1)
     b1 = [_mpf(b) for b in f.b1]
+    return [[_act_mpmath(f.activation, p + b) for p, b in zip(_apply(w1, y), b1)] for y in out]
+
+
+def _forward_mpmath(layer: Layer, X: np.ndarray) -> np.ndarray:
+    n, d = X.shape
+    out = _attention_mpmath(layer, X)
+    f = layer.ffn
+    w2 = _sparse_rows(f.w2)
     b2 = [_mpf(b) for b in f.b2]
     result = np.empty((n, d), dtype=object)
-    for j in range(n):
-        pre = _apply(w1, out[j])
-        hidden = [_act_mpmath(f.activation, p + b) for p, b in zip(pre, b1)]
+    for j, hidden in enumerate(_hidden_mpmath(f, out)):
         post = _apply(w2, hidden)
         for r in range(d):
             result[j, r] = out[j][r] + post[r] + b2[r]
     return result
+
+
+def layer_hidden(layer: Layer, X, dps: int = 50) -> np.ndarray:
+    """The FFN's hidden activations ``act(W1 y + b1)`` after attention, shape ``(n, H)``, mpmath.
+
+    What a decoder reads when a layer's belief is one of its sigmoid units (SPEC 3.5).
+    """
+    with mpmath.workdps(dps):
+        out = _attention_mpmath(layer, _tokens_mpmath(X, layer.width))
+        return np.array(_hidden_mpmath(layer.ffn, out), dtype=object).reshape(len(out), -1)
