@@ -147,6 +147,12 @@ def test_malformed_sources_raise_parse_error_with_location(code, message):
         parse_lean_source(code, "lean/X.lean")
 
 
+def test_comments_are_deleted_not_replaced_by_space():
+    # ARCHITECTURE 4: comments removed, then whitespace runs collapsed
+    decl = parse_lean_source("theorem t : a/- x\n y -/b = c--z\n := rfl").declarations[0]
+    assert decl.statement == ": ab = c"
+
+
 def test_scopes_left_open_at_the_end_of_a_file_are_fine():
     src = "namespace A\nsection\ntheorem t : True := trivial\n"
     assert [d.name for d in parse_lean_source(src).declarations] == ["A.t"]

@@ -9,9 +9,8 @@ word where a toolchain exists.
 
 Statement hash (docs/ARCHITECTURE.md section 4): ``sha256:`` and the first 16 hex digits of the
 SHA-256 of the normalised statement, the text after the declaration name up to the top-level
-``:=``, with comments replaced by whitespace and every run of whitespace collapsed to one space,
-stripped.  A comment is replaced by whitespace rather than deleted so that it can never glue two
-tokens together.
+``:=``, with comments removed (deleted, newlines inside them included) and every run of
+whitespace collapsed to one space, stripped.
 """
 from __future__ import annotations
 
@@ -62,7 +61,7 @@ class Declaration:
 
     ``name`` is fully qualified (namespaces applied, ``_root_`` resolved) or None for anonymous
     declarations (``example``, unnamed ``instance``).  ``statement`` is normalised (see the module
-    docstring); ``body`` is the text after the top-level ``:=`` with comments blanked, up to the
+    docstring); ``body`` is the text after the top-level ``:=`` with comments removed, up to the
     next command.
     """
 
@@ -118,7 +117,7 @@ class LeanFile:
 
 
 def normalise_statement(text: str) -> str:
-    """Collapse every run of whitespace to one space and strip (comments already blanked)."""
+    """Collapse every run of whitespace to one space and strip (comments already removed)."""
     return " ".join(text.split())
 
 
@@ -160,16 +159,24 @@ class _Lines:
         return bisect.bisect_right(self.starts, offset)
 
 
+_CUT = "\x00"  # marks comment characters in the statement text, removed after slicing
+
+
 def _blank(chars: list[str], start: int, end: int) -> None:
     for k in range(start, end):
         if chars[k] != "\n":
             chars[k] = " "
 
 
+def _cut(chars: list[str], start: int, end: int) -> None:
+    chars[start:end] = _CUT * (end - start)
+
+
 def _mask(text: str, path: str, line_of: _Lines):
     """Blank comments (both outputs) and strings (second output); collect doc comments.
 
-    Returns ``(no_comments, code, docs)`` where both strings have the length of ``text`` and
+    Returns ``(no_comments, code, docs)`` where both strings have the length of ``text``
+    (comment characters in ``no_comments`` are ``_CUT``, to be deleted after slicing) and
     ``docs`` maps the end offset of every ``/-- ... -/`` to its inner text.
     """
     no_comments, code = list(text), list(text)
@@ -183,7 +190,7 @@ def _mask(text: str, path: str, line_of: _Lines):
         if tok == "--":
             j = text.find("\n", i)
             j = n if j < 0 else j
-            _blank(no_comments, i, j)
+            _cut(no_comments, i, j)
             _blank(code, i, j)
         elif tok == "/-":
             depth, j = 1, i + 2
@@ -198,7 +205,7 @@ def _mask(text: str, path: str, line_of: _Lines):
                 raise ParseError("unterminated comment `/-`", path, line_of(i))
             if text.startswith("/--", i) and j - i > 4:
                 docs[j] = text[i + 3:j - 2].strip()
-            _blank(no_comments, i, j)
+            _cut(no_comments, i, j)
             _blank(code, i, j)
         elif tok == '"':
             j = i + 1
@@ -290,8 +297,8 @@ def parse_lean_source(text: str, path: str = "<string>") -> LeanFile:
             name, after = nm.group("name"), nm.end()
         nxt = boundaries[bisect.bisect_right(boundaries, pos)]
         end, body_start = _cut_statement(code, after, nxt, kind)
-        statement = normalise_statement(no_comments[after:end])
-        body = no_comments[body_start:nxt] if body_start is not None else ""
+        statement = normalise_statement(no_comments[after:end].replace(_CUT, ""))
+        body = no_comments[body_start:nxt].replace(_CUT, "") if body_start is not None else ""
         first = pos + len(m.group()) - len(m.group().lstrip())
         doc = None
         k = bisect.bisect_right(doc_ends, first) - 1
