@@ -627,10 +627,12 @@ def _repository_rows(root, manifest, sources, parse_errors, lean: _LeanSide,
     listed = {t.lean_name for t in manifest.theorems}
     unlisted = [f"{d.name} ({d.path}:{d.line})" for lf in sources.values()
                 for d in lf.declarations if d.public_theorem and d.name not in listed]
-    rows.append(_repo_row("every public theorem in the manifest", Cell(
+    shown = ", ".join(unlisted[:12]) + (f", and {len(unlisted) - 12} more (all in --json)"
+                                        if len(unlisted) > 12 else "")
+    rows.append(Row("repository", "every public theorem in the manifest", (("result", Cell(
         FAILED, f"{len(unlisted)} public theorem(s) missing from {MANIFEST_NAME} (add a "
-                f"[[theorem]] entry or make them private): " + ", ".join(unlisted))
-        if unlisted else Cell(PASSED)))
+                f"[[theorem]] entry or make them private): {shown}")
+        if unlisted else Cell(PASSED)),), detail={"unlisted": unlisted}))
 
     root_file = f"{ROOT_MODULE}.lean"
     if root_file not in sources:
