@@ -171,7 +171,9 @@ def _check_progress(stream):
     tty = stream.isatty()
 
     def show(done: int, total: int, label: str, status: str) -> None:
-        if tty:
+        if status == "running":
+            stream.write(f"\r\033[K{label} ..." if tty else f"tbn check: {label} ...\n")
+        elif tty:
             filled = int(30 * done / total)
             stream.write(f"\r\033[K[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} "
                          f"{label[:40]}")

@@ -218,7 +218,8 @@ def run_gate(root: Path | str, options: GateOptions = GateOptions(),
     ----------
     root : repository root (holds ``proofs_manifest.toml`` and ``lean/``).
     options : what to run (:class:`GateOptions`).
-    progress : called as ``progress(done, total, label, status)`` after each Python job.
+    progress : called as ``progress(done, total, label, status)`` after each Python job, and
+        with status ``"running"`` when a step starts (``total`` 0 for the Lean steps).
 
     Raises
     ------
@@ -240,7 +241,7 @@ def run_gate(root: Path | str, options: GateOptions = GateOptions(),
                             "or lean_name")
 
     replies = _run_python_jobs(manifest, theorems, weights, options, progress)
-    lean = _LeanSide.run(root, manifest, theorems, weights, options)
+    lean = _LeanSide.run(root, manifest, theorems, weights, options, progress)
 
     rows = [_theorem_row(manifest, t, sources, parse_errors, replies.get(("check", t.id)), lean)
             for t in theorems]
@@ -365,6 +366,8 @@ def _run_python_jobs(manifest, theorems, weights, options: GateOptions,
         raise ManifestError(reply["error"])
     n_workers = max(1, min(options.jobs or os.cpu_count() or 1, len(jobs)))
     total, replies, lock = len(jobs), {}, threading.Lock()
+    if progress:
+        progress(0, total, "python checks", "running")
 
     def serve(worker: _Worker | None) -> None:
         while True:
@@ -416,8 +419,8 @@ class _LeanSide:
     export_error: str | None = None
 
     @classmethod
-    def run(cls, root: Path, manifest: Manifest, theorems, weights,
-            options: GateOptions) -> "_LeanSide":
+    def run(cls, root: Path, manifest: Manifest, theorems, weights, options: GateOptions,
+            progress: Progress | None = None) -> "_LeanSide":
         if not options.lean:
             return cls(None, "Lean steps disabled by --no-lean")
         found = tc_mod.find_toolchain()
@@ -425,6 +428,8 @@ class _LeanSide:
             return cls(None, f"no Lean toolchain on PATH; {tc_mod.INSTALL_HINT}")
         side = cls(found.describe())
         cfg = options.lean_config
+        if progress:
+            progress(0, 0, "lake build --wfail (the first build can take long)", "running")
         try:
             side.build = tc_mod.lake_build(found, root, cfg)
         except LeanBridgeError as exc:
@@ -432,6 +437,8 @@ class _LeanSide:
             return side
         if not side.build.ok:
             return side
+        if progress:
+            progress(0, 0, "axiom audit and weight export", "running")
         try:
             side.audit = tc_mod.audit_axioms(found, root, [t.lean_name for t in theorems],
                                              ROOT_MODULE, cfg)
