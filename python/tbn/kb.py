@@ -180,6 +180,9 @@ class _Builder:
         return True
 
     def number(self, place: str, x) -> Fraction | None:
+        if isinstance(x, Decimal) and not x.is_finite():
+            self.problems.append(f"{place}: {x} is not a finite number")
+            return None
         try:
             if isinstance(x, bool):
                 raise TypeError
@@ -192,9 +195,6 @@ class _Builder:
         except (TypeError, ValueError, ZeroDivisionError):
             self.problems.append(f"{place}: expected a number or a string like \"1/3\", "
                                  f"got {x!r}")
-            return None
-        if isinstance(x, Decimal) and not x.is_finite():
-            self.problems.append(f"{place}: {x} is not a finite number")
             return None
         return value
 
