@@ -1,0 +1,635 @@
+import TBN.Transformer
+import Mathlib.Logic.Function.Iterate
+
+/-!
+# The explicit construction: one layer is one oplus-BP round, for every state
+
+The constructive half of the paper's "BP equivalence" theorem, with the quantifiers in the right
+order: there are weights `W`, depending only on the code width `B` (and on `n` only through the
+number of tokens), such that for every pair of source maps `nb` and every state, one layer with
+weights `W` performs one oplus-BP round, and `T` layers with the same `W` perform `T` rounds.
+
+## Main definitions
+
+* `projectDim D i j`, `crossProject D B src dst`: the named matrix families of
+  `docs/ARCHITECTURE.md` (section 2), over any `R` with `0` and `1`.
+* `encode code B nb l`: the residual stream of a state: log-odds in dim 0, zero scratch in dims 1
+  and 2, then the own code and the two source codes (`D = 3 + 3B`).
+* `explicitLayer B`: two hard-attention heads (head `h` reads the code of `nb h j` as query, the own
+  code as key, and copies dim 0 into scratch dim `1 + h`) and a linear FFN.
+* `IsRoutingCode`: what a position code needs for hard attention to route exactly; `oneHot` and
+  `binCode` (±1 bits, `n ≤ 2 ^ B`) are routing codes.
+
+## Main statements
+
+* `gather` (AND): after the attention block, token `j` holds `l (nb 0 j)` in dim 1 and
+  `l (nb 1 j)` in dim 2.
+* `ffn_or` (OR): the FFN writes `g 1 + g 2` into dim 0, clears the scratch dims, keeps the codes.
+* `explicitLayer_encode`, `explicitLayer_iterate`: one layer (resp. `T` layers) map the encoded
+  state to the encoded oplus-BP step (resp. `T` steps), in log-odds.
+* `decode_iterate`: decoded beliefs `σ(dim 0)` after `T` layers are `T` rounds of the paper's
+  `b_j ← b_{nb 0 j} ⊕ b_{nb 1 j}`.
+* `exists_layer_oneHot`, `exists_layer_binary` and their `decode` forms: `∃ W, ∀ nb T state`.
+
+## Implementation notes
+
+The residual stream carries log-odds, not probabilities; `σ` is only the decoder. Then the OR
+update is linear and exact. Routing uses codes whose dot products really peak at the matching
+index (the paper's scalar indices peak at the largest index instead). Dimension indices are
+handled as natural numbers (`tok`), so that the block arithmetic is `omega`'s business.
+
+## References
+
+* Coppola, *Sigmoid transformers are Bayesian networks*, arXiv 2603.17063, 2026, the
+  BP-equivalence theorem (constructive half) and its AND/OR reading.
+-/
+
+namespace TBN.Construction
+
+open Finset TBN.Transformer
+
+section Families
+
+variable {R : Type*} [Zero R] [One R]
+
+/-- `projectDim D i j`: the `D × D` matrix with a single 1 at row `j`, column `i`: it reads dim
+`i` and writes dim `j`. -/
+def projectDim (D i j : ℕ) : Matrix (Fin D) (Fin D) R :=
+  Matrix.of fun r c => if (r : ℕ) = j ∧ (c : ℕ) = i then 1 else 0
+
+/-- `crossProject D B src dst`: ones at row `dst + b`, column `src + b` for `b < B`; it copies the
+block `[src, src + B)` onto `[dst, dst + B)`. -/
+def crossProject (D B src dst : ℕ) : Matrix (Fin D) (Fin D) R :=
+  Matrix.of fun r c =>
+    if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src then 1 else 0
+
+/-- Entries of `projectDim`. -/
+theorem projectDim_apply (D i j : ℕ) (r c : Fin D) :
+    (projectDim D i j : Matrix (Fin D) (Fin D) R) r c =
+      if (r : ℕ) = j ∧ (c : ℕ) = i then 1 else 0 := rfl
+
+/-- Entries of `crossProject`. -/
+theorem crossProject_apply (D B src dst : ℕ) (r c : Fin D) :
+    (crossProject D B src dst : Matrix (Fin D) (Fin D) R) r c =
+      if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src then 1 else 0 := rfl
+
+end Families
+
+noncomputable section
+
+/-- Summing against the indicator of one in-range coordinate picks that coordinate. -/
+theorem sum_indicator_mul {D m : ℕ} (f : ℕ → ℝ) (hm : m < D) :
+    ∑ c : Fin D, (if (c : ℕ) = m then (1 : ℝ) else 0) * f c = f m := by
+  rw [Finset.sum_eq_single (⟨m, hm⟩ : Fin D)]
+  · simp
+  · intro b _ hb
+    have hbm : (b : ℕ) ≠ m := fun h => hb (Fin.ext h)
+    simp [hbm]
+  · intro h
+    exact absurd (Finset.mem_univ _) h
+
+/-- `projectDim D i j` applied to a vector reads coordinate `i` into coordinate `j`. -/
+theorem mv_projectDim {D i : ℕ} (j : ℕ) (hi : i < D) (x : Fin D → ℝ) (f : ℕ → ℝ)
+    (hx : ∀ c : Fin D, x c = f c) (r : Fin D) :
+    mv (projectDim D i j) x r = if (r : ℕ) = j then f i else 0 := by
+  unfold mv
+  simp only [projectDim_apply, hx]
+  by_cases hr : (r : ℕ) = j
+  · have key : ∀ c : Fin D, (if (r : ℕ) = j ∧ (c : ℕ) = i then (1 : ℝ) else 0) * f c
+        = (if (c : ℕ) = i then (1 : ℝ) else 0) * f c := fun c => by simp [hr]
+    simp only [key]
+    rw [if_pos hr]
+    exact sum_indicator_mul f hi
+  · rw [if_neg hr]
+    apply Finset.sum_eq_zero
+    intro c _
+    simp [hr]
+
+/-- `crossProject D B src dst` applied to a vector copies the block at `src` onto `dst`. -/
+theorem mv_crossProject {D B src : ℕ} (dst : ℕ) (hsrc : src + B ≤ D) (x : Fin D → ℝ)
+    (f : ℕ → ℝ) (hx : ∀ c : Fin D, x c = f c) (r : Fin D) :
+    mv (crossProject D B src dst) x r =
+      if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B then f ((r : ℕ) - dst + src) else 0 := by
+  unfold mv
+  simp only [crossProject_apply, hx]
+  by_cases hr : dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B
+  · have hm : (r : ℕ) - dst + src < D := by
+      have h1 := hr.1
+      have h2 := hr.2
+      omega
+    have key : ∀ c : Fin D,
+        (if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ)
+          else 0) * f c = (if (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ) else 0) * f c :=
+      fun c => by simp [hr.1, hr.2]
+    simp only [key]
+    rw [if_pos hr]
+    exact sum_indicator_mul f hm
+  · rw [if_neg hr]
+    apply Finset.sum_eq_zero
+    intro c _
+    have hc : ¬ (dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src) :=
+      fun h => hr ⟨h.1, h.2.1⟩
+    rw [if_neg hc, zero_mul]
+
+/-- The identity matrix acts as the identity. -/
+theorem mv_one {E : ℕ} (u : Fin E → ℝ) (r : Fin E) :
+    mv (1 : Matrix (Fin E) (Fin E) ℝ) u r = u r := by
+  unfold mv
+  rw [Finset.sum_eq_single r]
+  · rw [Matrix.one_apply_eq, one_mul]
+  · intro b _ hb
+    rw [Matrix.one_apply_ne (Ne.symm hb), zero_mul]
+  · intro h
+    exact absurd (Finset.mem_univ r) h
+
+/-- The matrix-vector product is additive in the matrix. -/
+theorem mv_add {E : ℕ} (A A' : Matrix (Fin E) (Fin E) ℝ) (x : Fin E → ℝ) (r : Fin E) :
+    mv (A + A') x r = mv A x r + mv A' x r := by
+  unfold mv
+  rw [← Finset.sum_add_distrib]
+  apply Finset.sum_congr rfl
+  intro c _
+  rw [Matrix.add_apply, add_mul]
+
+/-- The matrix-vector product is subtractive in the matrix. -/
+theorem mv_sub {E : ℕ} (A A' : Matrix (Fin E) (Fin E) ℝ) (x : Fin E → ℝ) (r : Fin E) :
+    mv (A - A') x r = mv A x r - mv A' x r := by
+  unfold mv
+  rw [← Finset.sum_sub_distrib]
+  apply Finset.sum_congr rfl
+  intro c _
+  rw [Matrix.sub_apply, sub_mul]
+
+/-- A position code fit for exact hard-attention routing among `n` indices at width `B`: coordinate
+by coordinate an index matches itself at least as well as any other index, and strictly better at
+some coordinate. -/
+structure IsRoutingCode (code : ℕ → ℕ → ℝ) (n B : ℕ) : Prop where
+  /-- self-match dominates coordinatewise -/
+  le : ∀ x y b, x < n → y < n → b < B → code x b * code y b ≤ code x b * code x b
+  /-- and strictly at some coordinate for distinct indices -/
+  lt : ∀ x y, x < n → y < n → x ≠ y → ∃ b, b < B ∧ code x b * code y b < code x b * code x b
+
+/-- One-hot code: coordinate `b` of index `k` is 1 if `b = k`, else 0 (width `B = n`). -/
+def oneHot (k b : ℕ) : ℝ := if k = b then 1 else 0
+
+/-- Binary ±1 code: coordinate `b` of index `k` is `+1` if bit `b` of `k` is set, else `-1`. -/
+def binCode (k b : ℕ) : ℝ := if k.testBit b then 1 else -1
+
+/-- One-hot codes route exactly (score 1 at the match, 0 elsewhere). -/
+theorem oneHot_isRoutingCode (n : ℕ) : IsRoutingCode oneHot n n :=
+  ⟨fun x y b _ _ _ => by
+    unfold oneHot
+    by_cases hx : x = b <;> by_cases hy : y = b <;> simp [hx, hy],
+   fun x y hx _ hxy => ⟨x, hx, by
+    unfold oneHot
+    simp [hxy, Ne.symm hxy]⟩⟩
+
+/-- Two distinct numbers below `2 ^ B` differ in one of their first `B` bits. -/
+theorem exists_testBit_ne {x y B : ℕ} (hx : x < 2 ^ B) (hy : y < 2 ^ B) (hxy : x ≠ y) :
+    ∃ b, b < B ∧ x.testBit b ≠ y.testBit b := by
+  by_contra h
+  apply hxy
+  apply Nat.eq_of_testBit_eq
+  intro i
+  by_cases hi : i < B
+  · by_contra hne
+    exact h ⟨i, hi, hne⟩
+  · have hle : 2 ^ B ≤ 2 ^ i := Nat.pow_le_pow_right (by norm_num) (by omega)
+    rw [Nat.testBit_lt_two_pow (lt_of_lt_of_le hx hle),
+      Nat.testBit_lt_two_pow (lt_of_lt_of_le hy hle)]
+
+/-- Binary ±1 codes route exactly when `n ≤ 2 ^ B` (dot product `B` at the match, at most `B - 2`
+elsewhere). -/
+theorem binCode_isRoutingCode {n B : ℕ} (hn : n ≤ 2 ^ B) : IsRoutingCode binCode n B :=
+  ⟨fun x y b _ _ _ => by
+    unfold binCode
+    split_ifs <;> norm_num,
+   fun x y hx hy hxy => by
+    obtain ⟨b, hb, hne⟩ :=
+      exists_testBit_ne (lt_of_lt_of_le hx hn) (lt_of_lt_of_le hy hn) hxy
+    refine ⟨b, hb, ?_⟩
+    unfold binCode
+    cases h1 : x.testBit b <;> cases h2 : y.testBit b
+    · exact absurd (h1.trans h2.symm) hne
+    · norm_num
+    · norm_num
+    · exact absurd (h1.trans h2.symm) hne⟩
+
+section Encoding
+
+variable {n : ℕ}
+
+/-- The code part of token `j`'s stream at dimension `d ≥ 3`: own code, then the code of `nb 0 j`,
+then the code of `nb 1 j`, each of width `B`. -/
+def codeAt (code : ℕ → ℕ → ℝ) (B : ℕ) (nb : Fin 2 → Fin n → Fin n) (j : Fin n) (d : ℕ) : ℝ :=
+  if d < 3 + B then code j (d - 3)
+  else if d < 3 + 2 * B then code (nb 0 j) (d - (3 + B))
+  else code (nb 1 j) (d - (3 + 2 * B))
+
+/-- Token `j`'s residual stream as a function of the dimension index: log-odds `l j` in dim 0,
+zero scratch in dims 1 and 2, codes from dim 3 on. -/
+def tok (code : ℕ → ℕ → ℝ) (B : ℕ) (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) (j : Fin n)
+    (d : ℕ) : ℝ :=
+  if d = 0 then l j else if d < 3 then 0 else codeAt code B nb j d
+
+/-- The encoded state: `n` tokens of width `D = 3 + 3B` (docs/ARCHITECTURE.md, section 2). -/
+def encode (code : ℕ → ℕ → ℝ) (B : ℕ) (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) (j : Fin n)
+    (d : Fin (3 + 3 * B)) : ℝ :=
+  tok code B nb l j d
+
+/-- One oplus-BP round in log-odds: `l_j ← l_{nb 0 j} + l_{nb 1 j}`. -/
+def bpStepLogOdds (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) (j : Fin n) : ℝ :=
+  l (nb 0 j) + l (nb 1 j)
+
+/-- One round of the paper's oplus-BP on beliefs: `b_j ← b_{nb 0 j} ⊕ b_{nb 1 j}`. -/
+def oplusStep (nb : Fin 2 → Fin n → Fin n) (p : Fin n → ℝ) (j : Fin n) : ℝ :=
+  LogOdds.oplus (p (nb 0 j)) (p (nb 1 j))
+
+/-- What the attention block leaves in token `j`: its stream plus the two gathered log-odds in the
+scratch dims. -/
+def gathered (code : ℕ → ℕ → ℝ) (B : ℕ) (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ)
+    (j : Fin n) (d : ℕ) : ℝ :=
+  tok code B nb l j d + ((if d = 1 then l (nb 0 j) else 0) + (if d = 2 then l (nb 1 j) else 0))
+
+variable {code : ℕ → ℕ → ℝ} {B : ℕ} {nb : Fin 2 → Fin n → Fin n}
+
+/-- Dim 0 holds the log-odds. -/
+theorem tok_zero (l : Fin n → ℝ) (j : Fin n) : tok code B nb l j 0 = l j := by
+  unfold tok
+  exact if_pos rfl
+
+private theorem tok_one (l : Fin n → ℝ) (j : Fin n) : tok code B nb l j 1 = 0 := by
+  unfold tok
+  rw [if_neg (show ¬ ((1 : ℕ) = 0) by decide), if_pos (show (1 : ℕ) < 3 by decide)]
+
+private theorem tok_two (l : Fin n → ℝ) (j : Fin n) : tok code B nb l j 2 = 0 := by
+  unfold tok
+  rw [if_neg (show ¬ ((2 : ℕ) = 0) by decide), if_pos (show (2 : ℕ) < 3 by decide)]
+
+private theorem tok_code (l : Fin n → ℝ) (j : Fin n) {d : ℕ} (hd : 3 ≤ d) :
+    tok code B nb l j d = codeAt code B nb j d := by
+  unfold tok
+  rw [if_neg (show ¬ (d = 0) by omega), if_neg (show ¬ (d < 3) by omega)]
+
+private theorem codeAt_own (j : Fin n) {d : ℕ} (h : d < 3 + B) :
+    codeAt code B nb j d = code j (d - 3) := by
+  unfold codeAt
+  rw [if_pos h]
+
+private theorem codeAt_nb0 (j : Fin n) {d : ℕ} (h1 : 3 + B ≤ d) (h2 : d < 3 + 2 * B) :
+    codeAt code B nb j d = code (nb 0 j) (d - (3 + B)) := by
+  unfold codeAt
+  rw [if_neg (show ¬ (d < 3 + B) by omega), if_pos h2]
+
+private theorem codeAt_nb1 (j : Fin n) {d : ℕ} (h1 : 3 + 2 * B ≤ d) :
+    codeAt code B nb j d = code (nb 1 j) (d - (3 + 2 * B)) := by
+  unfold codeAt
+  rw [if_neg (show ¬ (d < 3 + B) by omega), if_neg (show ¬ (d < 3 + 2 * B) by omega)]
+
+private theorem tok_query0 (l : Fin n → ℝ) (j : Fin n) {r : ℕ} (h3 : 3 ≤ r) (hr : r < 3 + B) :
+    tok code B nb l j (r - 3 + (3 + B)) = code (nb 0 j) (r - 3) := by
+  rw [tok_code l j (show 3 ≤ r - 3 + (3 + B) by omega),
+    codeAt_nb0 j (show 3 + B ≤ r - 3 + (3 + B) by omega)
+      (show r - 3 + (3 + B) < 3 + 2 * B by omega),
+    show r - 3 + (3 + B) - (3 + B) = r - 3 by omega]
+
+private theorem tok_query1 (l : Fin n → ℝ) (j : Fin n) {r : ℕ} (h3 : 3 ≤ r) (hr : r < 3 + B) :
+    tok code B nb l j (r - 3 + (3 + 2 * B)) = code (nb 1 j) (r - 3) := by
+  rw [tok_code l j (show 3 ≤ r - 3 + (3 + 2 * B) by omega),
+    codeAt_nb1 j (show 3 + 2 * B ≤ r - 3 + (3 + 2 * B) by omega),
+    show r - 3 + (3 + 2 * B) - (3 + 2 * B) = r - 3 by omega]
+
+private theorem tok_key (l : Fin n → ℝ) (k : Fin n) {r : ℕ} (h3 : 3 ≤ r) (hr : r < 3 + B) :
+    tok code B nb l k (r - 3 + 3) = code k (r - 3) := by
+  rw [tok_code l k (show 3 ≤ r - 3 + 3 by omega), codeAt_own k (show r - 3 + 3 < 3 + B by omega),
+    show r - 3 + 3 - 3 = r - 3 by omega]
+
+end Encoding
+
+/-- The routing head: query reads the code block at `off` (a source's code), key reads the own
+code, value copies dim 0 into dim `tgt`. -/
+def routeHead (B off tgt : ℕ) : Head (3 + 3 * B) :=
+  ⟨crossProject (3 + 3 * B) B off 3, crossProject (3 + 3 * B) B 3 3, projectDim (3 + 3 * B) 0 tgt⟩
+
+/-- The two heads of the explicit layer: head 0 gathers from `nb 0` into dim 1, head 1 from
+`nb 1` into dim 2. -/
+def explicitHeads (B : ℕ) : Fin 2 → Head (3 + 3 * B) :=
+  fun h => if h = 0 then routeHead B (3 + B) 1 else routeHead B (3 + 2 * B) 2
+
+/-- The FFN's first matrix: dim 0 ← dim 1 + dim 2 - dim 0, scratch dims ← minus themselves. -/
+def orW1 (D : ℕ) : Matrix (Fin D) (Fin D) ℝ :=
+  projectDim D 1 0 + projectDim D 2 0 - projectDim D 0 0 - projectDim D 1 1 - projectDim D 2 2
+
+/-- The linear FFN of the explicit layer: `x + 1 · (W1 x)`. -/
+def explicitFFN (B : ℕ) : FFN (3 + 3 * B) (3 + 3 * B) where
+  act := Act.linear
+  W1 := orW1 (3 + 3 * B)
+  b1 := fun _ => 0
+  W2 := 1
+  b2 := fun _ => 0
+
+/-- The explicit layer: its weights depend on the code width `B` only. -/
+def explicitLayer (B : ℕ) : Layer 2 (3 + 3 * B) (3 + 3 * B) where
+  attn := Attention.hard
+  heads := explicitHeads B
+  ffn := explicitFFN B
+
+private theorem explicitHeads_zero (B : ℕ) : explicitHeads B 0 = routeHead B (3 + B) 1 := by
+  unfold explicitHeads
+  exact if_pos rfl
+
+private theorem explicitHeads_one (B : ℕ) : explicitHeads B 1 = routeHead B (3 + 2 * B) 2 := by
+  have h : ¬ ((1 : Fin 2) = 0) := by decide
+  unfold explicitHeads
+  exact if_neg h
+
+section Layer
+
+variable {n : ℕ} {code : ℕ → ℕ → ℝ} {B : ℕ} {nb : Fin 2 → Fin n → Fin n}
+
+private theorem score_term (l : Fin n → ℝ) {off tgt : ℕ} (hoff : off + B ≤ 3 + 3 * B)
+    (m : Fin n → Fin n)
+    (hq : ∀ (j : Fin n) (r : ℕ), 3 ≤ r → r < 3 + B →
+      tok code B nb l j (r - 3 + off) = code (m j) (r - 3))
+    (j k : Fin n) (d : Fin (3 + 3 * B)) :
+    mv (routeHead B off tgt).Q (encode code B nb l j) d
+        * mv (routeHead B off tgt).K (encode code B nb l k) d
+      = if 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B then code (m j) ((d : ℕ) - 3) * code k ((d : ℕ) - 3)
+        else 0 := by
+  show mv (crossProject (3 + 3 * B) B off 3) (encode code B nb l j) d
+      * mv (crossProject (3 + 3 * B) B 3 3) (encode code B nb l k) d = _
+  rw [mv_crossProject 3 hoff (encode code B nb l j) (tok code B nb l j) (fun c => rfl),
+    mv_crossProject 3 (show 3 + B ≤ 3 + 3 * B by omega) (encode code B nb l k)
+      (tok code B nb l k) (fun c => rfl)]
+  by_cases hd : 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B
+  · simp only [if_pos hd]
+    rw [hq j d hd.1 hd.2, tok_key l k hd.1 hd.2]
+  · simp only [if_neg hd, zero_mul]
+
+private theorem score_routeHead (l : Fin n → ℝ) {off tgt : ℕ} (hoff : off + B ≤ 3 + 3 * B)
+    (m : Fin n → Fin n)
+    (hq : ∀ (j : Fin n) (r : ℕ), 3 ≤ r → r < 3 + B →
+      tok code B nb l j (r - 3 + off) = code (m j) (r - 3))
+    (j k : Fin n) :
+    score (routeHead B off tgt) (encode code B nb l) j k
+      = ∑ d : Fin (3 + 3 * B), if 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B then
+          code (m j) ((d : ℕ) - 3) * code k ((d : ℕ) - 3) else 0 := by
+  unfold score
+  exact Finset.sum_congr rfl (fun d _ => score_term l hoff m hq j k d)
+
+private theorem score_lt (hc : IsRoutingCode code n B) (l : Fin n → ℝ) {off tgt : ℕ}
+    (hoff : off + B ≤ 3 + 3 * B) (m : Fin n → Fin n)
+    (hq : ∀ (j : Fin n) (r : ℕ), 3 ≤ r → r < 3 + B →
+      tok code B nb l j (r - 3 + off) = code (m j) (r - 3))
+    (j k : Fin n) (hk : k ≠ m j) :
+    score (routeHead B off tgt) (encode code B nb l) j k
+      < score (routeHead B off tgt) (encode code B nb l) j (m j) := by
+  rw [score_routeHead l hoff m hq j k, score_routeHead l hoff m hq j (m j)]
+  apply Finset.sum_lt_sum
+  · intro d _
+    by_cases hd : 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B
+    · simp only [if_pos hd]
+      have hd1 := hd.1
+      have hd2 := hd.2
+      exact hc.le (m j) k ((d : ℕ) - 3) (m j).2 k.2 (by omega)
+    · simp only [if_neg hd, le_refl]
+  · obtain ⟨b, hb, hlt⟩ := hc.lt (m j) k (m j).2 k.2 (fun h => hk (Fin.ext h).symm)
+    refine ⟨⟨3 + b, by omega⟩, Finset.mem_univ _, ?_⟩
+    have hd : 3 ≤ 3 + b ∧ 3 + b < 3 + B := ⟨by omega, by omega⟩
+    show (if 3 ≤ 3 + b ∧ 3 + b < 3 + B then code (m j) (3 + b - 3) * code k (3 + b - 3) else 0)
+      < (if 3 ≤ 3 + b ∧ 3 + b < 3 + B then code (m j) (3 + b - 3) * code (m j) (3 + b - 3)
+          else 0)
+    rw [if_pos hd, if_pos hd, show 3 + b - 3 = b by omega]
+    exact hlt
+
+private theorem head_out (hc : IsRoutingCode code n B) (l : Fin n → ℝ) {off tgt : ℕ}
+    (hoff : off + B ≤ 3 + 3 * B) (m : Fin n → Fin n)
+    (hq : ∀ (j : Fin n) (r : ℕ), 3 ≤ r → r < 3 + B →
+      tok code B nb l j (r - 3 + off) = code (m j) (r - 3))
+    (j : Fin n) (d : Fin (3 + 3 * B)) :
+    ∑ k, attnWeights Attention.hard (routeHead B off tgt) (encode code B nb l) j k
+        * mv (routeHead B off tgt).V (encode code B nb l k) d
+      = if (d : ℕ) = tgt then l (m j) else 0 := by
+  have hsum := sum_hardWeights_mul (s := score (routeHead B off tgt) (encode code B nb l) j)
+    (fun k hk => score_lt hc l hoff m hq j k hk)
+    (fun k => mv (routeHead B off tgt).V (encode code B nb l k) d)
+  refine hsum.trans ?_
+  show mv (projectDim (3 + 3 * B) 0 tgt) (encode code B nb l (m j)) d = _
+  rw [mv_projectDim tgt (show 0 < 3 + 3 * B by omega) (encode code B nb l (m j))
+    (tok code B nb l (m j)) (fun c => rfl), tok_zero]
+
+/-- The attention block of the explicit layer on an encoded state: token `j` keeps its stream
+and receives `l (nb 0 j)` in dim 1 and `l (nb 1 j)` in dim 2. -/
+theorem attend_explicit (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j : Fin n)
+    (d : Fin (3 + 3 * B)) :
+    attend Attention.hard (explicitHeads B) (encode code B nb l) j d = gathered code B nb l j d := by
+  unfold attend
+  rw [Fin.sum_univ_two, explicitHeads_zero, explicitHeads_one,
+    head_out hc l (show 3 + B + B ≤ 3 + 3 * B by omega) (nb 0)
+      (fun j' _ h1 h2 => tok_query0 l j' h1 h2) j d,
+    head_out hc l (show 3 + 2 * B + B ≤ 3 + 3 * B by omega) (nb 1)
+      (fun j' _ h1 h2 => tok_query1 l j' h1 h2) j d]
+  rfl
+
+private theorem gathered_one (l : Fin n → ℝ) (j : Fin n) :
+    gathered code B nb l j 1 = l (nb 0 j) := by
+  unfold gathered
+  rw [tok_one, if_pos (rfl : (1 : ℕ) = 1), if_neg (show ¬ ((1 : ℕ) = 2) by decide)]
+  simp only [zero_add, add_zero]
+
+private theorem gathered_two (l : Fin n → ℝ) (j : Fin n) :
+    gathered code B nb l j 2 = l (nb 1 j) := by
+  unfold gathered
+  rw [tok_two, if_neg (show ¬ ((2 : ℕ) = 1) by decide), if_pos (rfl : (2 : ℕ) = 2)]
+  simp only [zero_add]
+
+private theorem gathered_code (l : Fin n → ℝ) (j : Fin n) {d : ℕ} (hd : 3 ≤ d) :
+    gathered code B nb l j d = codeAt code B nb j d := by
+  unfold gathered
+  rw [tok_code l j hd, if_neg (show ¬ (d = 1) by omega), if_neg (show ¬ (d = 2) by omega)]
+  simp only [add_zero]
+
+/-- AND (the gather lemma): after both heads, token `j` holds both sources' log-odds in its
+scratch dims 1 and 2 (Coppola, BP equivalence: attention is the AND that collects evidence). -/
+theorem gather (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j : Fin n)
+    (d₁ d₂ : Fin (3 + 3 * B)) (h1 : (d₁ : ℕ) = 1) (h2 : (d₂ : ℕ) = 2) :
+    attend Attention.hard (explicitHeads B) (encode code B nb l) j d₁ = l (nb 0 j) ∧
+      attend Attention.hard (explicitHeads B) (encode code B nb l) j d₂ = l (nb 1 j) := by
+  rw [attend_explicit hc l j d₁, attend_explicit hc l j d₂, h1, h2]
+  exact ⟨gathered_one l j, gathered_two l j⟩
+
+private theorem ffn_explicit_apply (g : ℕ → ℝ) (d : Fin (3 + 3 * B)) :
+    (explicitFFN B).apply (fun c => g c) d =
+      g d + ((if (d : ℕ) = 0 then g 1 else 0) + (if (d : ℕ) = 0 then g 2 else 0)
+        - (if (d : ℕ) = 0 then g 0 else 0) - (if (d : ℕ) = 1 then g 1 else 0)
+        - (if (d : ℕ) = 2 then g 2 else 0)) := by
+  show g d + mv (1 : Matrix (Fin (3 + 3 * B)) (Fin (3 + 3 * B)) ℝ)
+      (fun i => mv (orW1 (3 + 3 * B)) (fun c => g c) i + 0) d + 0 = _
+  rw [mv_one, orW1, mv_sub, mv_sub, mv_sub, mv_add,
+    mv_projectDim 0 (show 1 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl),
+    mv_projectDim 0 (show 2 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl),
+    mv_projectDim 0 (show 0 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl),
+    mv_projectDim 1 (show 1 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl),
+    mv_projectDim 2 (show 2 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl)]
+  simp only [add_zero]
+
+/-- OR (the FFN update): on any stream `g`, the explicit FFN writes `g 1 + g 2` into dim 0,
+clears the scratch dims 1 and 2 and leaves every other dim unchanged (Coppola, BP equivalence:
+the FFN is the OR; in log-odds it is a sum, exactly). -/
+theorem ffn_or (g : ℕ → ℝ) (d : Fin (3 + 3 * B)) :
+    (explicitFFN B).apply (fun c => g c) d =
+      if (d : ℕ) = 0 then g 1 + g 2 else if (d : ℕ) = 1 ∨ (d : ℕ) = 2 then 0 else g d := by
+  rw [ffn_explicit_apply]
+  rcases (show (d : ℕ) = 0 ∨ (d : ℕ) = 1 ∨ (d : ℕ) = 2 ∨ 3 ≤ (d : ℕ) by omega) with
+    h | h | h | h
+  · rw [h]
+    simp only [if_pos (rfl : (0 : ℕ) = 0), if_neg (show ¬ ((0 : ℕ) = 1) by decide),
+      if_neg (show ¬ ((0 : ℕ) = 2) by decide)]
+    ring
+  · rw [h]
+    simp only [if_pos (rfl : (1 : ℕ) = 1), if_neg (show ¬ ((1 : ℕ) = 0) by decide),
+      if_neg (show ¬ ((1 : ℕ) = 2) by decide),
+      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl)]
+    ring
+  · rw [h]
+    simp only [if_pos (rfl : (2 : ℕ) = 2), if_neg (show ¬ ((2 : ℕ) = 0) by decide),
+      if_neg (show ¬ ((2 : ℕ) = 1) by decide),
+      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl)]
+    ring
+  · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega), if_neg (show ¬ ((d : ℕ) = 1) by omega),
+      if_neg (show ¬ ((d : ℕ) = 2) by omega),
+      if_neg (show ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) by omega)]
+    ring
+
+/-- One explicit layer on an encoded state, one dimension at a time. -/
+theorem layer_apply (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j : Fin n)
+    (d : Fin (3 + 3 * B)) :
+    (explicitLayer B).apply (encode code B nb l) j d = tok code B nb (bpStepLogOdds nb l) j d := by
+  have hv : attend Attention.hard (explicitHeads B) (encode code B nb l) j
+      = fun c => gathered code B nb l j c := funext fun c => attend_explicit hc l j c
+  show (explicitFFN B).apply (attend Attention.hard (explicitHeads B) (encode code B nb l) j) d = _
+  rw [hv, ffn_or]
+  rcases (show (d : ℕ) = 0 ∨ (d : ℕ) = 1 ∨ (d : ℕ) = 2 ∨ 3 ≤ (d : ℕ) by omega) with
+    h | h | h | h
+  · rw [h]
+    simp only [if_pos (rfl : (0 : ℕ) = 0), gathered_one, gathered_two, tok_zero, bpStepLogOdds]
+  · rw [h]
+    simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
+      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), tok_one]
+  · rw [h]
+    simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
+      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), tok_two]
+  · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega),
+      if_neg (show ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) by omega)]
+    rw [gathered_code l j h, tok_code _ j h]
+
+end Layer
+
+section Main
+
+variable {n : ℕ} {code : ℕ → ℕ → ℝ} {B : ℕ}
+
+/-- One explicit layer maps the encoded state to the encoded oplus-BP step, in log-odds, for every
+source map `nb` and every state `l` (Coppola, BP equivalence, constructive half). -/
+theorem explicitLayer_encode (hc : IsRoutingCode code n B) (nb : Fin 2 → Fin n → Fin n)
+    (l : Fin n → ℝ) :
+    (explicitLayer B).apply (encode code B nb l) = encode code B nb (bpStepLogOdds nb l) :=
+  funext fun j => funext fun d => layer_apply hc l j d
+
+/-- `T` layers with the same weights perform `T` oplus-BP rounds, in log-odds. -/
+theorem explicitLayer_iterate (hc : IsRoutingCode code n B) (nb : Fin 2 → Fin n → Fin n)
+    (T : ℕ) (l : Fin n → ℝ) :
+    ((explicitLayer B).apply)^[T] (encode code B nb l)
+      = encode code B nb ((bpStepLogOdds nb)^[T] l) := by
+  induction T generalizing l with
+  | zero => rfl
+  | succ T ih =>
+    rw [Function.iterate_succ_apply, Function.iterate_succ_apply, explicitLayer_encode hc nb l,
+      ih]
+
+/-- Dim 0 of the residual width `3 + 3B`. -/
+def dim0 (B : ℕ) : Fin (3 + 3 * B) := ⟨0, by omega⟩
+
+/-- The decoder: belief `σ(x_j[0])` of every token. -/
+def decode (x : Fin n → Fin (3 + 3 * B) → ℝ) (j : Fin n) : ℝ :=
+  LogOdds.sigmoid (x j (dim0 B))
+
+/-- Beliefs of a log-odds vector. -/
+def sigVec (l : Fin n → ℝ) (j : Fin n) : ℝ := LogOdds.sigmoid (l j)
+
+/-- Decoding an encoded state gives its beliefs. -/
+theorem decode_encode (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) :
+    decode (encode code B nb l) = sigVec l := by
+  funext j
+  show LogOdds.sigmoid (tok code B nb l j 0) = LogOdds.sigmoid (l j)
+  rw [tok_zero]
+
+/-- A log-odds step is an oplus step on beliefs: `σ(a + b) = σ a ⊕ σ b`. -/
+theorem sigVec_bpStep (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) :
+    sigVec (bpStepLogOdds nb l) = oplusStep nb (sigVec l) := by
+  funext j
+  show LogOdds.sigmoid (l (nb 0 j) + l (nb 1 j))
+    = LogOdds.oplus (LogOdds.sigmoid (l (nb 0 j))) (LogOdds.sigmoid (l (nb 1 j)))
+  exact (LogOdds.oplus_sigmoid_sigmoid _ _).symm
+
+/-- `T` log-odds steps are `T` oplus steps on beliefs. -/
+theorem sigVec_iterate (nb : Fin 2 → Fin n → Fin n) (T : ℕ) (l : Fin n → ℝ) :
+    sigVec ((bpStepLogOdds nb)^[T] l) = (oplusStep nb)^[T] (sigVec l) := by
+  induction T generalizing l with
+  | zero => rfl
+  | succ T ih =>
+    rw [Function.iterate_succ_apply, Function.iterate_succ_apply, ih, sigVec_bpStep]
+
+/-- Beliefs in `(0, 1)` are recovered from their log-odds. -/
+theorem sigVec_logit (p : Fin n → ℝ) (hp0 : ∀ j, 0 < p j) (hp1 : ∀ j, p j < 1) :
+    sigVec (fun j => LogOdds.logit (p j)) = p := by
+  funext j
+  exact LogOdds.sigmoid_logit (hp0 j) (hp1 j)
+
+/-- Decoded beliefs after `T` explicit layers are `T` rounds of the paper's oplus-BP, started from
+beliefs `p ∈ (0, 1)^n` encoded as log-odds. -/
+theorem decode_iterate (hc : IsRoutingCode code n B) (nb : Fin 2 → Fin n → Fin n) (T : ℕ)
+    (p : Fin n → ℝ) (hp0 : ∀ j, 0 < p j) (hp1 : ∀ j, p j < 1) :
+    decode (((explicitLayer B).apply)^[T] (encode code B nb (fun j => LogOdds.logit (p j))))
+      = (oplusStep nb)^[T] p := by
+  rw [explicitLayer_iterate hc nb T, decode_encode, sigVec_iterate, sigVec_logit p hp0 hp1]
+
+end Main
+
+/-- BP equivalence, constructive half, one-hot codes (`B = n`): there is one layer `L`, fixed
+before any state is chosen, such that for every source map `nb`, every number of rounds `T` and
+every log-odds state `l`, `T` applications of `L` to the encoded state give the encoded `T`-round
+oplus-BP state (Coppola, BP-equivalence theorem, with the quantifiers as claimed in words). -/
+theorem exists_layer_oneHot (n : ℕ) :
+    ∃ L : Layer 2 (3 + 3 * n) (3 + 3 * n), ∀ (nb : Fin 2 → Fin n → Fin n) (T : ℕ) (l : Fin n → ℝ),
+      (L.apply)^[T] (encode oneHot n nb l) = encode oneHot n nb ((bpStepLogOdds nb)^[T] l) :=
+  ⟨explicitLayer n, fun nb T l => explicitLayer_iterate (oneHot_isRoutingCode n) nb T l⟩
+
+/-- The same with binary ±1 codes of width `B`, for any `n ≤ 2 ^ B` tokens. -/
+theorem exists_layer_binary {n B : ℕ} (hn : n ≤ 2 ^ B) :
+    ∃ L : Layer 2 (3 + 3 * B) (3 + 3 * B), ∀ (nb : Fin 2 → Fin n → Fin n) (T : ℕ) (l : Fin n → ℝ),
+      (L.apply)^[T] (encode binCode B nb l) = encode binCode B nb ((bpStepLogOdds nb)^[T] l) :=
+  ⟨explicitLayer B, fun nb T l => explicitLayer_iterate (binCode_isRoutingCode hn) nb T l⟩
+
+/-- BP equivalence on beliefs, one-hot codes: one layer `L`, for all source maps, rounds and
+beliefs in `(0, 1)`, decodes after `T` layers to `T` rounds of `b_j ← b_{nb 0 j} ⊕ b_{nb 1 j}`. -/
+theorem exists_layer_decode_oneHot (n : ℕ) :
+    ∃ L : Layer 2 (3 + 3 * n) (3 + 3 * n), ∀ (nb : Fin 2 → Fin n → Fin n) (T : ℕ) (p : Fin n → ℝ),
+      (∀ j, 0 < p j) → (∀ j, p j < 1) →
+      decode ((L.apply)^[T] (encode oneHot n nb (fun j => LogOdds.logit (p j))))
+        = (oplusStep nb)^[T] p :=
+  ⟨explicitLayer n, fun nb T p hp0 hp1 =>
+    decode_iterate (oneHot_isRoutingCode n) nb T p hp0 hp1⟩
+
+/-- BP equivalence on beliefs, binary ±1 codes of width `B`, `n ≤ 2 ^ B`. -/
+theorem exists_layer_decode_binary {n B : ℕ} (hn : n ≤ 2 ^ B) :
+    ∃ L : Layer 2 (3 + 3 * B) (3 + 3 * B), ∀ (nb : Fin 2 → Fin n → Fin n) (T : ℕ) (p : Fin n → ℝ),
+      (∀ j, 0 < p j) → (∀ j, p j < 1) →
+      decode ((L.apply)^[T] (encode binCode B nb (fun j => LogOdds.logit (p j))))
+        = (oplusStep nb)^[T] p :=
+  ⟨explicitLayer B, fun nb T p hp0 hp1 =>
+    decode_iterate (binCode_isRoutingCode hn) nb T p hp0 hp1⟩
+
+end
+
+end TBN.Construction
