@@ -53,6 +53,7 @@ CHECKS = textwrap.dedent('''\
 
 
     def add_comm(precision, instances, seed):
+        print("a check may print; the gate's protocol must not care")
         rng = random.Random(seed)
         cases = [(Fraction(rng.randint(-99, 99), rng.randint(1, 99)),
                   Fraction(rng.randint(-99, 99), rng.randint(1, 99))) for _ in range(instances)]
@@ -220,6 +221,22 @@ def test_crashing_and_hanging_checks_cost_only_their_row(repo):
     assert got[("hang", "python")].status == FAILED
     assert "timed out after 3 s" in got[("hang", "python")].reason
     assert got[("TBN.Weights.w", "python")].status == PASSED
+
+
+@pytest.mark.parametrize("body, words", [
+    ("return None", "not CheckResult"),
+    ("return CheckResult(mpmath.mpf(0), 0, '')", "checked no instance"),
+    ("return CheckResult(mpmath.mpf('nan'), 5, 'x')", "max deviation +inf"),
+    ("raise ValueError('boom')", "ValueError: boom"),
+])
+def test_bad_check_results_fail(repo, body, words):
+    (repo / "python/fxchecks/alg.py").write_text(
+        "import mpmath\nfrom tbn.checks._base import CheckResult\n\n\n"
+        f"def add_comm(precision, instances, seed):\n    {body}\n\n\n"
+        "def matrix(size):\n    return [[0] * size, [1] + [0] * (size - 1), [0, 2] + [0] * "
+        "(size - 2)]\n", encoding="utf-8")
+    got = cells(gate(repo))[("add_comm", "python")]
+    assert got.status == FAILED and words in got.reason, got
 
 
 def test_only_and_find_root(repo):

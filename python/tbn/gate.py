@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import signal
 import subprocess
 import sys
 import tempfile
@@ -309,10 +310,11 @@ class _Worker:
         self.buffer = b""
 
     def ask(self, request: dict, timeout: float) -> dict:
+        """Send one request and wait for its reply; a dead or silent worker is killed."""
         try:
             self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()
-        except (BrokenPipeError, OSError):
+        except OSError:
             raise _WorkerLost(self._death("the worker process died")) from None
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as sel:
@@ -320,7 +322,7 @@ class _Worker:
             while b"\n" not in self.buffer:
                 left = deadline - time.monotonic()
                 if left <= 0 or not sel.select(left):
-                    self.close()
+                    self.kill()
                     raise _WorkerLost(f"timed out after {timeout:g} s (the worker was killed; "
                                       "raise it with --check-timeout)")
                 chunk = os.read(self.proc.stdout.fileno(), 1 << 16)
@@ -331,22 +333,38 @@ class _Worker:
         return json.loads(line)
 
     def _death(self, what: str) -> str:
-        self.close()
+        """Kill what is left and explain with the tail of the worker's stderr."""
+        self.proc.poll()
+        code = self.proc.returncode
         self.log.seek(0)
         tail = self.log.read().decode(errors="replace").strip().splitlines()[-6:]
+        self.kill()
+        what += f" (exit code {code})" if code is not None else ""
         return what + (":\n" + "\n".join(tail) if tail else "")
 
     def close(self) -> None:
+        """Let the worker finish (end of input), killing it if it does not."""
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.close()
-                self.proc.wait(timeout=2)
+                self.proc.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, 9)
-                except (ProcessLookupError, PermissionError):
-                    pass
-                self.proc.wait()
+                pass
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the worker's process group (a check may have started children) at once."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout, self.log):
+            try:
+                stream.close()
+            except OSError:
+                pass
 
 
 def _run_python_jobs(manifest, theorems, weights, options: GateOptions,
@@ -369,6 +387,8 @@ def _run_python_jobs(manifest, theorems, weights, options: GateOptions,
     if progress:
         progress(0, total, "python checks", "running")
 
+    live = {first}
+
     def serve(worker: _Worker | None) -> None:
         while True:
             with lock:
@@ -377,6 +397,7 @@ def _run_python_jobs(manifest, theorems, weights, options: GateOptions,
                 key = jobs.popleft()
             if worker is None:
                 worker = _Worker(manifest)
+                live.add(worker)
             request = ({"op": "check", "id": key[1], "seed": options.seed} if key[0] == "check"
                        else {"op": "weights", "name": key[1]})
             try:
@@ -395,8 +416,16 @@ def _run_python_jobs(manifest, theorems, weights, options: GateOptions,
                for k in range(n_workers)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.2)
+    except BaseException:  # Ctrl-C: no worker outlives the gate
+        with lock:
+            jobs.clear()
+        for w in list(live):
+            w.kill()
+        raise
     return replies
 
 
