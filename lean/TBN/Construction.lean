@@ -64,12 +64,12 @@ def crossProject (D B src dst : ℕ) : Matrix (Fin D) (Fin D) R :=
     if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src then 1 else 0
 
 /-- Entries of `projectDim`. -/
-theorem projectDim_apply (D i j : ℕ) (r c : Fin D) :
+private theorem projectDim_apply (D i j : ℕ) (r c : Fin D) :
     (projectDim D i j : Matrix (Fin D) (Fin D) R) r c =
       if (r : ℕ) = j ∧ (c : ℕ) = i then 1 else 0 := rfl
 
 /-- Entries of `crossProject`. -/
-theorem crossProject_apply (D B src dst : ℕ) (r c : Fin D) :
+private theorem crossProject_apply (D B src dst : ℕ) (r c : Fin D) :
     (crossProject D B src dst : Matrix (Fin D) (Fin D) R) r c =
       if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src then 1 else 0 := rfl
 
@@ -78,7 +78,7 @@ end Families
 noncomputable section
 
 /-- Summing against the indicator of one in-range coordinate picks that coordinate. -/
-theorem sum_indicator_mul {D m : ℕ} (f : ℕ → ℝ) (hm : m < D) :
+private theorem sum_indicator_mul {D m : ℕ} (f : ℕ → ℝ) (hm : m < D) :
     ∑ c : Fin D, (if (c : ℕ) = m then (1 : ℝ) else 0) * f c = f m := by
   rw [Finset.sum_eq_single (⟨m, hm⟩ : Fin D)]
   · simp
@@ -132,7 +132,7 @@ theorem mv_crossProject {D B src : ℕ} (dst : ℕ) (hsrc : src + B ≤ D) (x : 
     rw [if_neg hc, zero_mul]
 
 /-- The identity matrix acts as the identity. -/
-theorem mv_one {E : ℕ} (u : Fin E → ℝ) (r : Fin E) :
+private theorem mv_one {E : ℕ} (u : Fin E → ℝ) (r : Fin E) :
     mv (1 : Matrix (Fin E) (Fin E) ℝ) u r = u r := by
   unfold mv
   rw [Finset.sum_eq_single r]
@@ -152,7 +152,7 @@ theorem mv_add {E : ℕ} (A A' : Matrix (Fin E) (Fin E) ℝ) (x : Fin E → ℝ)
   rw [Matrix.add_apply, add_mul]
 
 /-- The matrix-vector product is subtractive in the matrix. -/
-theorem mv_sub {E : ℕ} (A A' : Matrix (Fin E) (Fin E) ℝ) (x : Fin E → ℝ) (r : Fin E) :
+private theorem mv_sub {E : ℕ} (A A' : Matrix (Fin E) (Fin E) ℝ) (x : Fin E → ℝ) (r : Fin E) :
     mv (A - A') x r = mv A x r - mv A' x r := by
   unfold mv
   rw [← Finset.sum_sub_distrib]
@@ -185,7 +185,7 @@ theorem oneHot_isRoutingCode (n : ℕ) : IsRoutingCode oneHot n n :=
     simp [hxy, Ne.symm hxy]⟩⟩
 
 /-- Two distinct numbers below `2 ^ B` differ in one of their first `B` bits. -/
-theorem exists_testBit_ne {x y B : ℕ} (hx : x < 2 ^ B) (hy : y < 2 ^ B) (hxy : x ≠ y) :
+private theorem exists_testBit_ne {x y B : ℕ} (hx : x < 2 ^ B) (hy : y < 2 ^ B) (hxy : x ≠ y) :
     ∃ b, b < B ∧ x.testBit b ≠ y.testBit b := by
   by_contra h
   apply hxy
@@ -254,7 +254,7 @@ def gathered (code : ℕ → ℕ → ℝ) (B : ℕ) (nb : Fin 2 → Fin n → Fi
 variable {code : ℕ → ℕ → ℝ} {B : ℕ} {nb : Fin 2 → Fin n → Fin n}
 
 /-- Dim 0 holds the log-odds. -/
-theorem tok_zero (l : Fin n → ℝ) (j : Fin n) : tok code B nb l j 0 = l j := by
+private theorem tok_zero (l : Fin n → ℝ) (j : Fin n) : tok code B nb l j 0 = l j := by
   unfold tok
   exact if_pos rfl
 
@@ -420,7 +420,7 @@ private theorem head_out (hc : IsRoutingCode code n B) (l : Fin n → ℝ) {off 
 
 /-- The attention block of the explicit layer on an encoded state: token `j` keeps its stream
 and receives `l (nb 0 j)` in dim 1 and `l (nb 1 j)` in dim 2. -/
-theorem attend_explicit (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j : Fin n)
+private theorem attend_explicit (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j : Fin n)
     (d : Fin (3 + 3 * B)) :
     attend Attention.hard (explicitHeads B) (encode code B nb l) j d = gathered code B nb l j d := by
   unfold attend
@@ -502,7 +502,7 @@ theorem ffn_or (g : ℕ → ℝ) (d : Fin (3 + 3 * B)) :
     ring
 
 /-- One explicit layer on an encoded state, one dimension at a time. -/
-theorem layer_apply (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j : Fin n)
+private theorem layer_apply (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j : Fin n)
     (d : Fin (3 + 3 * B)) :
     (explicitLayer B).apply (encode code B nb l) j d = tok code B nb (bpStepLogOdds nb l) j d := by
   have hv : attend Attention.hard (explicitHeads B) (encode code B nb l) j
@@ -558,14 +558,14 @@ def decode (x : Fin n → Fin (3 + 3 * B) → ℝ) (j : Fin n) : ℝ :=
 def sigVec (l : Fin n → ℝ) (j : Fin n) : ℝ := LogOdds.sigmoid (l j)
 
 /-- Decoding an encoded state gives its beliefs. -/
-theorem decode_encode (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) :
+private theorem decode_encode (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) :
     decode (encode code B nb l) = sigVec l := by
   funext j
   show LogOdds.sigmoid (tok code B nb l j 0) = LogOdds.sigmoid (l j)
   rw [tok_zero]
 
 /-- A log-odds step is an oplus step on beliefs: `σ(a + b) = σ a ⊕ σ b`. -/
-theorem sigVec_bpStep (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) :
+private theorem sigVec_bpStep (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) :
     sigVec (bpStepLogOdds nb l) = oplusStep nb (sigVec l) := by
   funext j
   show LogOdds.sigmoid (l (nb 0 j) + l (nb 1 j))
@@ -573,7 +573,7 @@ theorem sigVec_bpStep (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) :
   exact (LogOdds.oplus_sigmoid_sigmoid _ _).symm
 
 /-- `T` log-odds steps are `T` oplus steps on beliefs. -/
-theorem sigVec_iterate (nb : Fin 2 → Fin n → Fin n) (T : ℕ) (l : Fin n → ℝ) :
+private theorem sigVec_iterate (nb : Fin 2 → Fin n → Fin n) (T : ℕ) (l : Fin n → ℝ) :
     sigVec ((bpStepLogOdds nb)^[T] l) = (oplusStep nb)^[T] (sigVec l) := by
   induction T generalizing l with
   | zero => rfl
@@ -581,7 +581,7 @@ theorem sigVec_iterate (nb : Fin 2 → Fin n → Fin n) (T : ℕ) (l : Fin n →
     rw [Function.iterate_succ_apply, Function.iterate_succ_apply, ih, sigVec_bpStep]
 
 /-- Beliefs in `(0, 1)` are recovered from their log-odds. -/
-theorem sigVec_logit (p : Fin n → ℝ) (hp0 : ∀ j, 0 < p j) (hp1 : ∀ j, p j < 1) :
+private theorem sigVec_logit (p : Fin n → ℝ) (hp0 : ∀ j, 0 < p j) (hp1 : ∀ j, p j < 1) :
     sigVec (fun j => LogOdds.logit (p j)) = p := by
   funext j
   exact LogOdds.sigmoid_logit (hp0 j) (hp1 j)

@@ -143,7 +143,7 @@ def Layer.apply {H F : ℕ} (L : Layer H D F) (x : Fin n → Fin D → ℝ) (j :
   L.ffn.apply (attend L.attn L.heads x j) d
 
 /-- A unique strict maximiser is the whole argmax set. -/
-theorem argmaxSet_eq_singleton {s : Fin n → ℝ} {m : Fin n} (h : ∀ k, k ≠ m → s k < s m) :
+private theorem argmaxSet_eq_singleton {s : Fin n → ℝ} {m : Fin n} (h : ∀ k, k ≠ m → s k < s m) :
     argmaxSet s = {m} := by
   ext k
   simp only [argmaxSet, Finset.mem_filter, Finset.mem_univ, true_and, Finset.mem_singleton]
@@ -182,7 +182,7 @@ theorem hardWeights_nonneg (s : Fin n → ℝ) (k : Fin n) : 0 ≤ hardWeights s
   · exact le_refl 0
 
 /-- A score row over at least one token has a maximiser. -/
-theorem argmaxSet_nonempty (s : Fin n → ℝ) (hn : 0 < n) : (argmaxSet s).Nonempty := by
+private theorem argmaxSet_nonempty (s : Fin n → ℝ) (hn : 0 < n) : (argmaxSet s).Nonempty := by
   obtain ⟨m, _, hm⟩ := Finset.exists_max_image Finset.univ s ⟨⟨0, hn⟩, Finset.mem_univ _⟩
   refine ⟨m, ?_⟩
   simp only [argmaxSet, Finset.mem_filter, Finset.mem_univ, true_and]
