@@ -286,6 +286,9 @@ class _Parser:
         seen = set()
         default = None
         for kind, config, numbers, offset in entries:
+            if kind == "table" and parents:
+                raise self.error(f"{child[0]}: 'table' with parents is ambiguous across BIF "
+                                 "dialects; list one row per parent configuration", offset)
             if len(numbers) != k:
                 raise self.error(f"{child[0]}: expected {k} probabilities, got {len(numbers)}",
                                  offset)
@@ -294,9 +297,6 @@ class _Parser:
             if abs(row_sum - 1) > ROW_SUM_TOLERANCE:
                 raise self.error(f"{child[0]}: probabilities sum to {row_sum:.6g}, not 1", offset)
             if kind == "table":
-                if parents:
-                    raise self.error(f"{child[0]}: 'table' with parents is ambiguous across BIF "
-                                     "dialects; list one row per parent configuration", offset)
                 key = ()
             elif kind == "default":
                 if default is not None:
