@@ -96,3 +96,24 @@ def test_one_factor_less_makes_double_edge_a_tree():
     g = sp.double_edge(2)
     single = type(g)(g.n, g.k, g.factors[:1])
     assert not sp.is_tree(g) and sp.is_tree(single)
+
+
+def test_single_factor_needs_one_round():
+    # Before the round (the initial messages themselves) the beliefs are not the marginals.
+    rng = random.Random(9)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(20):
+            g = random_graph(rng, max_n=4, max_k=3, max_factors=1, empty_scopes=False,
+                             positive=True)
+            if len(g.factors) != 1 or g.k < 2:
+                continue
+            mu = sp.random_messages(rng, g)
+            for i in g.factors[0][0]:
+                worst = max(worst, _max_gap(sp.belief(g, mu, i), fgc_marginal(g, i)))
+    assert worst > 1e-2
+
+
+def fgc_marginal(g, i):
+    from tbn.checks.factor_graph import marginal
+    return marginal(g, i)

@@ -144,7 +144,9 @@ def withEvidence (fg : FactorGraph n ι α) (ev : Fin n → α → ℝ) (hev : �
 theorem joint_withEvidence (fg : FactorGraph n ι α) (ev : Fin n → α → ℝ)
     (hev : ∀ i v, 0 ≤ ev i v) (x : Fin n → α) :
     (fg.withEvidence ev hev).joint x = fg.joint x * ∏ i, ev i (x i) := by
-  simp only [joint, withEvidence, Fintype.prod_sum_type, Sum.elim_inl, Sum.elim_inr]
+  first
+  | (simp only [joint, withEvidence, Fintype.prod_sum_type, Sum.elim_inl, Sum.elim_inr]; done)
+  | (simp [joint, withEvidence, Fintype.prod_sum_type]; done)
 
 end FactorGraph
 

@@ -78,13 +78,15 @@ def Asg : RTree α → Type
   | .leaf _ => α
   | .attach t _ s => Asg t × Asg s
 
-/-- A tree has finitely many full assignments. -/
-instance instFintypeAsg [Fintype α] : (t : RTree α) → Fintype (Asg t)
+/-- The finitely many full assignments of a tree, by recursion on the tree. -/
+def asgFintype [Fintype α] : (t : RTree α) → Fintype (Asg t)
   | .leaf _ => inferInstanceAs (Fintype α)
   | .attach t _ s =>
-      letI := instFintypeAsg t
-      letI := instFintypeAsg s
+      letI := asgFintype t
+      letI := asgFintype s
       inferInstanceAs (Fintype (Asg t × Asg s))
+
+instance instFintypeAsg [Fintype α] (t : RTree α) : Fintype (Asg t) := asgFintype t
 
 /-- The part of an assignment of `attach t ψ s` that assigns the nodes of `t`. -/
 def Asg.fst {t s : RTree α} {ψ : α → α → ℝ} (x : Asg (.attach t ψ s)) : Asg t :=
@@ -223,8 +225,8 @@ def beliefAfter : (t : RTree α) → ℕ → Msgs t → α → ℝ
         (if k = 0 then Msgs.edge m v else msg ψ (beliefAfter s (k - 1) (Msgs.child m)) v)
 
 /-- One unfolding step of `beliefAfter`. -/
-private theorem beliefAfter_attach (t s : RTree α) (ψ : α → α → ℝ) (k : ℕ) (m : Msgs (.attach t ψ s))
-    (v : α) :
+private theorem beliefAfter_attach (t s : RTree α) (ψ : α → α → ℝ) (k : ℕ)
+    (m : Msgs (.attach t ψ s)) (v : α) :
     beliefAfter (.attach t ψ s) k m v = beliefAfter t k (Msgs.parent m) v *
       (if k = 0 then Msgs.edge m v else msg ψ (beliefAfter s (k - 1) (Msgs.child m)) v) := rfl
 
@@ -362,7 +364,8 @@ theorem bpBelief_orNode_eq_oplus (s0 s1 : RTree Bool) (h0t : 0 < up s0 true)
     (h0f : 0 < up s0 false) (h1t : 0 < up s1 true) (h1f : 0 < up s1 false) :
     bpBelief (orNode s0 s1) true =
       bpBelief s0 true * bpBelief s1 true /
-        (bpBelief s0 true * bpBelief s1 true + (1 - bpBelief s0 true) * (1 - bpBelief s1 true)) := by
+        (bpBelief s0 true * bpBelief s1 true +
+          (1 - bpBelief s0 true) * (1 - bpBelief s1 true)) := by
   simp only [bpBelief, Fintype.sum_bool, up_orNode]
   exact normalize_mul_eq_oplus (up s0 true) (up s0 false) (up s1 true) (up s1 false) h0t h0f h1t
     h1f

@@ -25,6 +25,8 @@ variable–factor graph.
 
 * `bpRounds_nonneg`, `belief_nonneg`: nonnegative factors and messages stay nonnegative.
 * `sum_belief`: beliefs are a probability distribution whenever the normaliser is nonzero.
+* `belief_bpRound_single`: on a factor graph with a single factor (a star-shaped tree), one round
+  from any messages gives the exact marginals of the factor's variables.
 * `not_isTree_doubleEdge`: the tree predicate fails on two variables joined by two factors.
 
 ## Implementation notes
@@ -36,7 +38,7 @@ multiply messages by positive constants only, so the normalised beliefs are thos
 algorithm (and of `tbn.bp.belief_propagation`, whose rounds follow the same contract: uniform
 messages before round 1, `bpRounds` after `T` rounds). Evidence enters as unary factors
 (`FactorGraph.withEvidence`). The exactness of BP on trees is proved in `TBN.Pearl` for rooted
-pairwise trees; it is not proved here for general tree factor graphs.
+pairwise trees and here for a single factor; it is not proved for general tree factor graphs.
 
 ## References
 
@@ -138,6 +140,48 @@ theorem sum_belief (fg : FactorGraph n ι α) (μ : Messages n ι α) (i : Fin n
   exact mul_inv_cancel₀ h
 
 end BP
+
+section SingleFactor
+
+/-- A product over the one-element type is its only factor. -/
+private theorem prod_unit (f : Unit → ℝ) : ∏ a, f a = f () := by
+  first
+  | exact Fintype.prod_unique f
+  | simp
+
+/-- A star-shaped tree, the smallest case of Pearl's theorem for these definitions: on a factor
+graph with a single factor, one synchronous round from any messages gives every variable of the
+factor's scope its exact unnormalised marginal (with no constant factor: both sides sum over all
+full assignments). -/
+theorem unnormBelief_bpRound_single (fg : FactorGraph n Unit α) (μ : Messages n Unit α)
+    (i : Fin n) (hi : i ∈ fg.scope ()) (v : α) :
+    unnormBelief fg (bpRound fg μ) i v = fg.unnormMarginal i v := by
+  have hnbrs : nbrs fg i = Finset.univ := by
+    unfold nbrs
+    exact Finset.filter_true_of_mem (fun a _ => by cases a; exact hi)
+  have hvf : ∀ (j : Fin n) (w : α), varToFactor fg μ j () w = 1 := by
+    intro j w
+    unfold varToFactor
+    exact Finset.prod_eq_one
+      (fun b hb => absurd (Subsingleton.elim b ()) (Finset.ne_of_mem_erase hb))
+  unfold unnormBelief
+  rw [hnbrs, prod_unit]
+  show factorToVar fg (varToFactor fg μ) () i v = fg.unnormMarginal i v
+  unfold factorToVar FactorGraph.unnormMarginal FactorGraph.joint
+  refine Finset.sum_congr rfl (fun x _ => ?_)
+  rw [Finset.prod_eq_one (fun j _ => hvf j (x j)), mul_one, prod_unit]
+
+/-- On a factor graph with a single factor, the BP belief after one round from any messages is
+the exact marginal of every variable of the factor's scope (SPEC 3.2, Pearl's theorem for a
+star-shaped tree, stated with the definitions of this file and of `TBN.FactorGraph`). -/
+theorem belief_bpRound_single (fg : FactorGraph n Unit α) (μ : Messages n Unit α)
+    (i : Fin n) (hi : i ∈ fg.scope ()) (v : α) :
+    belief fg (bpRound fg μ) i v = fg.marginal i v := by
+  unfold belief FactorGraph.marginal
+  simp only [unnormBelief_bpRound_single fg μ i hi]
+  rw [FactorGraph.sum_unnormMarginal]
+
+end SingleFactor
 
 section Tree
 

@@ -15,8 +15,9 @@ from fractions import Fraction
 import mpmath
 
 from ._base import CheckResult, worst_deviation
-from .factor_graph import LeanGraph, _entry, _mp, _negative_part, assignments, random_graph, \
-    to_factor_graph
+from ..exact import marginals
+from .factor_graph import LeanGraph, _entry, _mp, _negative_part, _rel, assignments, marginal, \
+    random_graph, to_factor_graph, unnorm_marginal
 
 __all__ = [
     "nbrs", "var_to_factor", "factor_to_var", "bp_round", "bp_rounds", "uniform_messages",
@@ -24,7 +25,8 @@ __all__ = [
     "double_edge", "random_messages", "random_tree_graph",
     "check_var_to_factor_nonneg", "check_factor_to_var_nonneg", "check_bp_round_nonneg",
     "check_bp_rounds_nonneg", "check_belief_nonneg", "check_sum_belief",
-    "check_not_is_tree_double_edge",
+    "check_not_is_tree_double_edge", "check_unnorm_belief_bp_round_single",
+    "check_belief_bp_round_single",
 ]
 
 
@@ -296,3 +298,48 @@ def check_not_is_tree_double_edge(precision: int, instances: int, seed: int) -> 
         return int(is_tree(fg) != to_factor_graph(fg).is_tree())
 
     return worst_deviation(cases(), deviation)
+
+
+def _single_factor_cases(seed: int, instances: int, *, positive: bool):
+    """Graphs with exactly one factor (Lean's ``ι = Unit``) and arbitrary signed messages."""
+    rng = random.Random(seed)
+    for _ in range(instances):
+        while True:
+            fg = random_graph(rng, max_n=5, max_k=3, max_factors=1, empty_scopes=False,
+                              positive=positive)
+            if len(fg.factors) == 1:
+                break
+        yield fg, random_messages(rng, fg, signed=True)
+
+
+def check_unnorm_belief_bp_round_single(precision: int, instances: int,
+                                        seed: int) -> CheckResult:
+    """``unnormBelief_bpRound_single``: one factor, one round from any messages: the
+    unnormalised belief of every variable of the scope is its exact unnormalised marginal."""
+    def deviation(case):
+        fg, mu = case
+        with mpmath.workdps(precision):
+            after = bp_round(fg, mu)
+            return max(max(_rel(a, b) for a, b in zip(unnorm_belief(fg, after, i),
+                                                      unnorm_marginal(fg, i)))
+                       for i in fg.factors[0][0])
+
+    return worst_deviation(_single_factor_cases(seed, instances, positive=False), deviation)
+
+
+def check_belief_bp_round_single(precision: int, instances: int, seed: int) -> CheckResult:
+    """``belief_bpRound_single``: one factor, one round from any messages: beliefs are the exact
+    marginals (Lean's ``marginal``, and `tbn.exact.marginals` too, positive tables)."""
+    def deviation(case):
+        fg, mu = case
+        with mpmath.workdps(precision):
+            after = bp_round(fg, mu)
+            exact = marginals(to_factor_graph(fg), arithmetic="mpmath", dps=precision)
+            worst = mpmath.mpf(0)
+            for i in fg.factors[0][0]:
+                mine = belief(fg, after, i)
+                worst = max(worst, max(abs(a - b) for a, b in zip(mine, marginal(fg, i))),
+                            max(abs(a - b) for a, b in zip(mine, exact[f"x{i}"])))
+            return worst
+
+    return worst_deviation(_single_factor_cases(seed, instances, positive=True), deviation)
