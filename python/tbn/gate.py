@@ -233,7 +233,7 @@ def run_gate(root: Path | str, options: GateOptions = GateOptions(),
     sources, parse_errors = _read_sources(root)
     rehashed: tuple[str, ...] = ()
     if options.rehash:
-        rehashed = _rehash(manifest, sources)
+        rehashed = _rehash(manifest, sources, options.only)
         manifest = load_manifest(root / MANIFEST_NAME)
     theorems = [t for t in manifest.theorems if _selected(options.only, t.id, t.lean_name)]
     weights = [w for w in manifest.weights if _selected(options.only, w.lean_name, w.lean_name)]
@@ -244,10 +244,9 @@ def run_gate(root: Path | str, options: GateOptions = GateOptions(),
     replies = _run_python_jobs(manifest, theorems, weights, options, progress)
     lean = _LeanSide.run(root, manifest, theorems, weights, options, progress)
 
-    rows = [_theorem_row(manifest, t, sources, parse_errors, replies.get(("check", t.id)), lean)
+    rows = [_theorem_row(t, sources, parse_errors, replies.get(("check", t.id)), lean)
             for t in theorems]
-    rows += [_weights_row(manifest, w, sources, parse_errors, replies.get(("weights",
-                                                                          w.lean_name)), lean)
+    rows += [_weights_row(w, sources, parse_errors, replies.get(("weights", w.lean_name)), lean)
              for w in weights]
     rows += _repository_rows(root, manifest, sources, parse_errors, lean, options)
     return GateReport(str(root), tuple(rows), lean.toolchain_text, rehashed,
@@ -275,9 +274,13 @@ def _read_sources(root: Path) -> tuple[dict[str, LeanFile], dict[str, str]]:
     return sources, errors
 
 
-def _rehash(manifest: Manifest, sources: dict[str, LeanFile]) -> tuple[str, ...]:
+def _rehash(manifest: Manifest, sources: dict[str, LeanFile],
+            only: Sequence[str]) -> tuple[str, ...]:
+    """Rewrite the hashes of the selected theorems whose declaration is found."""
     new = {}
     for t in manifest.theorems:
+        if not _selected(only, t.id, t.lean_name):
+            continue
         lf = sources.get(t.file)
         decl = lf.find(t.lean_name) if lf else None
         if decl is not None:
@@ -526,7 +529,7 @@ class _LeanSide:
 # Rows
 
 
-def _declaration(manifest, entry, sources, parse_errors, kinds):
+def _declaration(entry, sources, parse_errors, kinds):
     """(declaration or None, Cell)."""
     if entry.file in parse_errors:
         return None, Cell(FAILED, parse_errors[entry.file])
@@ -544,8 +547,8 @@ def _declaration(manifest, entry, sources, parse_errors, kinds):
     return decl, Cell(PASSED)
 
 
-def _theorem_row(manifest, t, sources, parse_errors, reply, lean: _LeanSide) -> Row:
-    decl, decl_cell = _declaration(manifest, t, sources, parse_errors, ("theorem", "lemma"))
+def _theorem_row(t, sources, parse_errors, reply, lean: _LeanSide) -> Row:
+    decl, decl_cell = _declaration(t, sources, parse_errors, ("theorem", "lemma"))
     missing = Cell(FAILED, "no declaration to check")
     cells = {"declaration": decl_cell}
     if decl is None:
@@ -596,8 +599,8 @@ def _python_cell(t, reply, detail) -> Cell:
     return Cell(PASSED)
 
 
-def _weights_row(manifest, w, sources, parse_errors, reply, lean: _LeanSide) -> Row:
-    decl, decl_cell = _declaration(manifest, w, sources, parse_errors, ("def", "abbrev"))
+def _weights_row(w, sources, parse_errors, reply, lean: _LeanSide) -> Row:
+    decl, decl_cell = _declaration(w, sources, parse_errors, ("def", "abbrev"))
     cells = {"declaration": decl_cell}
     text_matrix = None
     if decl is None:
