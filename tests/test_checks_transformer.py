@@ -39,5 +39,5 @@ def test_softmax_is_not_hard_attention():
     with mpmath.workdps(PRECISION):
         alpha, _ = C.attention_row([mpmath.mpf(0), mpmath.mpf(1)], [0, 0], "softmax",
                                    mpmath.mpf(20), PRECISION)
-    assert 0 < alpha[0] < mpmath.mpf(10) ** -8
-    assert abs(alpha[0] - mpmath.exp(-20) / (1 + mpmath.exp(-20))) < tolerance(PRECISION)
+        assert 0 < alpha[0] < mpmath.mpf(10) ** -8
+        assert abs(alpha[0] - mpmath.exp(-20) / (1 + mpmath.exp(-20))) < tolerance(PRECISION)
