@@ -127,3 +127,54 @@ def test_root_check_compares_with_variable_elimination():
             fg, name = pearl.to_factor_graph(t)
             exact = marginals(fg, arithmetic="mpmath", dps=50)[name]
             assert _deviation(exact, pearl.root_marginal(t)) <= tolerance(50)
+
+
+def test_oplus_bp_needs_height_rounds():
+    # One round fewer than the height and the paper's oplus-BP has not reached the fold yet.
+    rng = random.Random(13)
+    worst = 0
+    with mpmath.workdps(60):
+        for _ in range(20):
+            t = pearl.random_or_tree(rng, rng.randint(3, 7))
+            full = pearl.or_tree_oplus_bp(t)
+            assert abs(full - pearl.oplus_fold(t)) <= tolerance(50)
+            short = _oplus_bp_rounds(t, pearl._or_height(t) - 1)
+            worst = max(worst, abs(short - pearl.oplus_fold(t)))
+    assert worst > 1e-3
+
+
+def _oplus_bp_rounds(t, rounds):
+    # The same instance as pearl.or_tree_oplus_bp, with a chosen number of rounds.
+    from tbn.bp import oplus_bp
+    nb0, nb1, beliefs = [], [], []
+
+    def build(node):
+        j = len(beliefs)
+        nb0.append(j), nb1.append(-1), beliefs.append(mpmath.mpf(1) / 2)
+        if node[0] == "leaf":
+            beliefs[j] = pearl._mp(node[1])
+        else:
+            nb0[j], nb1[j] = build(node[1]), build(node[2])
+        return j
+
+    build(t)
+    z = len(beliefs)
+    nb1 = [z if x == -1 else x for x in nb1]
+    return oplus_bp(nb0 + [z], nb1 + [z], beliefs + [mpmath.mpf(1) / 2], rounds)[0]
+
+
+def test_swapped_leaf_evidence_is_caught():
+    # Reading a leaf as (p, 1 - p) instead of (1 - p, p) breaks the coincidence.
+    rng = random.Random(17)
+    worst = 0
+    with mpmath.workdps(60):
+        for _ in range(20):
+            t = pearl.random_or_tree(rng, rng.randint(1, 5))
+
+            def swapped(node):
+                if node[0] == "leaf":
+                    return ("leaf", (node[1], 1 - node[1]))
+                return pearl.or_node(swapped(node[1]), swapped(node[2]))
+
+            worst = max(worst, abs(pearl.bp_belief(swapped(t))[1] - pearl.oplus_fold(t)))
+    assert worst > 1e-2

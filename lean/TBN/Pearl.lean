@@ -30,6 +30,8 @@ of the tree rooted at it, and `height ≤ diameter` for every choice of root.
 * `RTree.Msgs t`: one arbitrary initial message per edge; `RTree.beliefAfter t k m`: the root belief
   after `k` synchronous rounds started from `m`.
 * `RTree.orNode s0 s1`: a node with uniform own evidence and two children joined by copy factors.
+* `OrTree`: binary trees of OR nodes over soft binary evidence; `OrTree.toRTree` (their
+  sum-product model) and `OrTree.oplusFold` (the paper's oplus-BP folded to the root).
 
 ## Main statements
 
@@ -41,6 +43,8 @@ of the tree rooted at it, and `height ≤ diameter` for every choice of root.
   are joined to it by copy (equality) factors, its sum-product belief is exactly the paper's
   `oplus` of the children's beliefs; this is the case in which the paper's oplus-BP update is
   sum-product.
+* `OrTree.bpBelief_toRTree`: on every OR tree with leaf probabilities in `(0, 1)`, the sum-product
+  belief of the root is the oplus fold: evidence flowing up a rooted tree.
 
 ## Implementation notes
 
@@ -300,6 +304,12 @@ theorem pearl_rounds (t : RTree α) (k : ℕ) (m : Msgs t) (hk : height t ≤ k)
   rw [beliefAfter_eq_up t k m hk]
   exact pearl_rooted t v
 
+/-- The exact root marginals sum to one whenever the partition function is nonzero. -/
+theorem sum_rootMarginal (t : RTree α) (h : partition t ≠ 0) : ∑ v, rootMarginal t v = 1 := by
+  simp only [rootMarginal, div_eq_mul_inv]
+  rw [← Finset.sum_mul, sum_unnormRootMarginal]
+  exact mul_inv_cancel₀ h
+
 end Pearl
 
 section Oplus
@@ -371,5 +381,75 @@ theorem bpBelief_orNode_eq_oplus (s0 s1 : RTree Bool) (h0t : 0 < up s0 true)
     h1f
 
 end RTree
+
+/-- A binary tree of OR nodes over soft binary evidence: a leaf carries `P(x = true) = p`; a node
+combines its two subtrees. The shape of "evidence flowing up a rooted tree" (SPEC 3.2). -/
+inductive OrTree : Type where
+  | leaf (p : ℝ) : OrTree
+  | node (l r : OrTree) : OrTree
+
+namespace OrTree
+
+/-- The sum-product model of an OR tree: a leaf is one binary node with unary factor
+`(1 - p, p)`; a node is an `orNode` (uniform own evidence, copy factors to both children). -/
+def toRTree : OrTree → RTree Bool
+  | .leaf p => .leaf (fun b => if b then p else 1 - p)
+  | .node l r => RTree.orNode (toRTree l) (toRTree r)
+
+/-- The paper's oplus-BP on the tree: `oplus` folded from the leaves to the root. -/
+def oplusFold : OrTree → ℝ
+  | .leaf p => p
+  | .node l r =>
+      oplusFold l * oplusFold r /
+        (oplusFold l * oplusFold r + (1 - oplusFold l) * (1 - oplusFold r))
+
+/-- Every leaf probability lies strictly between 0 and 1. -/
+def Valid : OrTree → Prop
+  | .leaf p => 0 < p ∧ p < 1
+  | .node l r => Valid l ∧ Valid r
+
+/-- With leaf probabilities in `(0, 1)`, every unnormalised BP belief of the OR tree is positive. -/
+theorem up_toRTree_pos : (T : OrTree) → T.Valid → ∀ b, 0 < RTree.up T.toRTree b
+  | .leaf p, hT, b => by
+      have h : 0 < p ∧ p < 1 := hT
+      cases b
+      · first
+        | (show (0 : ℝ) < 1 - p
+           linarith [h.2])
+        | (simp [toRTree, RTree.up]
+           linarith [h.2])
+      · first
+        | (show (0 : ℝ) < p
+           exact h.1)
+        | (simp [toRTree, RTree.up]
+           exact h.1)
+  | .node l r, hT, b => by
+      have h : l.Valid ∧ r.Valid := hT
+      show 0 < RTree.up (RTree.orNode l.toRTree r.toRTree) b
+      rw [RTree.up_orNode]
+      exact mul_pos (up_toRTree_pos l h.1 b) (up_toRTree_pos r h.2 b)
+
+/-- The paper's oplus-BP is exactly sum-product when evidence flows up a tree of OR nodes: for
+every OR tree with leaf probabilities in `(0, 1)`, the normalised sum-product belief of the root in
+`true` equals `oplus` folded over the tree (SPEC 3.2: "state exactly when it coincides with
+sum-product"; Coppola's `updateBelief`, arXiv 2603.17063). -/
+theorem bpBelief_toRTree : (T : OrTree) → T.Valid → RTree.bpBelief T.toRTree true = T.oplusFold
+  | .leaf p, _ => by
+      have e1 : RTree.up (OrTree.leaf p).toRTree true = p := rfl
+      have e0 : RTree.up (OrTree.leaf p).toRTree false = 1 - p := rfl
+      have hs : p + (1 - p) = 1 := by ring
+      show RTree.bpBelief (OrTree.leaf p).toRTree true = p
+      unfold RTree.bpBelief
+      rw [Fintype.sum_bool, e1, e0, hs, div_one]
+  | .node l r, hT => by
+      have h : l.Valid ∧ r.Valid := hT
+      show RTree.bpBelief (RTree.orNode l.toRTree r.toRTree) true =
+        l.oplusFold * r.oplusFold /
+          (l.oplusFold * r.oplusFold + (1 - l.oplusFold) * (1 - r.oplusFold))
+      rw [RTree.bpBelief_orNode_eq_oplus _ _ (up_toRTree_pos l h.1 true)
+          (up_toRTree_pos l h.1 false) (up_toRTree_pos r h.2 true) (up_toRTree_pos r h.2 false),
+        bpBelief_toRTree l h.1, bpBelief_toRTree r h.2]
+
+end OrTree
 
 end TBN.Pearl

@@ -25,6 +25,7 @@ import mpmath
 import numpy as np
 
 from ..algebra import mp_oplus
+from ..bp import oplus_bp
 from ..exact import marginals
 from ..graph import Factor, FactorGraph, Variable
 from ._base import CheckResult, worst_deviation
@@ -37,7 +38,9 @@ __all__ = [
     "check_msg_unnorm_root_marginal", "check_unnorm_root_marginal_attach",
     "check_up_eq_unnorm_root_marginal", "check_pearl_rooted", "check_pearl_rounds",
     "check_msg_copy_factor", "check_up_or_node", "check_normalize_mul_eq_oplus",
-    "check_bp_belief_or_node_eq_oplus",
+    "check_bp_belief_or_node_eq_oplus", "check_sum_root_marginal",
+    "random_or_tree", "or_to_rtree", "oplus_fold", "or_tree_oplus_bp",
+    "check_up_to_rtree_pos", "check_bp_belief_to_rtree",
 ]
 
 
@@ -469,3 +472,118 @@ def check_bp_belief_or_node_eq_oplus(precision: int, instances: int, seed: int) 
             return _rel(lhs, mp_oplus(bp_belief(s0)[1], bp_belief(s1)[1]))
 
     return worst_deviation(_pairs(seed, instances, positive=True, k=2), deviation)
+
+
+def check_sum_root_marginal(precision: int, instances: int, seed: int) -> CheckResult:
+    """``sum_rootMarginal``: exact root marginals sum to one when Z != 0 (any real tables)."""
+    def cases():
+        drawn, attempt = 0, 0
+        while drawn < instances:
+            for t in _trees(seed + attempt, instances, positive=False, signed=True):
+                with mpmath.workdps(precision):
+                    if drawn < instances and partition(t) != 0:  # the hypothesis
+                        drawn += 1
+                        yield t
+            attempt += 1
+
+    def deviation(t):
+        with mpmath.workdps(precision):
+            return abs(mpmath.fsum(root_marginal(t)) - 1)
+
+    return worst_deviation(cases(), deviation)
+
+
+# --- OR trees (Lean: OrTree, toRTree, oplusFold, Valid) -----------------------------------------
+
+def random_or_tree(rng: random.Random, leaves: int):
+    """``("leaf", p)`` with ``p`` in (0, 1) (sometimes within 1e-30 of 0 or 1), or
+    ``("node", l, r)``."""
+    if leaves == 1:
+        kind = rng.random()
+        if kind < 0.1:
+            p = Fraction(1, 10 ** rng.randint(5, 30))
+        elif kind < 0.2:
+            p = 1 - Fraction(1, 10 ** rng.randint(5, 30))
+        else:
+            q = rng.randint(2, 50)
+            p = Fraction(rng.randint(1, q - 1), q)
+        return ("leaf", p)
+    left = rng.randint(1, leaves - 1)
+    return ("node", random_or_tree(rng, left), random_or_tree(rng, leaves - left))
+
+
+def or_to_rtree(t):
+    """Lean's ``OrTree.toRTree``: leaf ``(1 - p, p)``; node an ``or_node`` of the two subtrees."""
+    if t[0] == "leaf":
+        return ("leaf", (1 - t[1], t[1]))
+    return or_node(or_to_rtree(t[1]), or_to_rtree(t[2]))
+
+
+def oplus_fold(t) -> mpmath.mpf:
+    """Lean's ``OrTree.oplusFold``, with `tbn.algebra.mp_oplus`."""
+    if t[0] == "leaf":
+        return _mp(t[1])
+    return mp_oplus(oplus_fold(t[1]), oplus_fold(t[2]))
+
+
+def _or_height(t) -> int:
+    return 0 if t[0] == "leaf" else 1 + max(_or_height(t[1]), _or_height(t[2]))
+
+
+def or_tree_oplus_bp(t) -> mpmath.mpf:
+    """The root belief of the paper's oplus-BP run by `tbn.bp.oplus_bp` on the OR tree.
+
+    The instance documented in `tbn.bp.oplus`: one node per tree node plus a neutral node ``z``
+    (belief 1/2, sources ``(z, z)``); internal nodes take their two children as sources and start
+    at 1/2; a leaf takes sources ``(itself, z)`` and starts at its ``p``; run ``height`` rounds.
+    """
+    nb0, nb1, beliefs = [], [], []
+
+    def build(node) -> int:
+        j = len(beliefs)
+        nb0.append(None)
+        nb1.append(None)
+        beliefs.append(None)
+        if node[0] == "leaf":
+            nb0[j], beliefs[j] = j, _mp(node[1])
+            nb1[j] = "z"
+        else:
+            nb0[j], nb1[j] = build(node[1]), build(node[2])
+            beliefs[j] = mpmath.mpf(1) / 2
+        return j
+
+    build(t)
+    z = len(beliefs)
+    nb1 = [z if x == "z" else x for x in nb1]
+    out = oplus_bp(nb0 + [z], nb1 + [z], beliefs + [mpmath.mpf(1) / 2], _or_height(t))
+    return out[0]
+
+
+def _or_trees(seed: int, instances: int):
+    rng = random.Random(seed)
+    yield ("leaf", Fraction(1, 2))
+    for _ in range(max(0, instances - 1)):
+        yield random_or_tree(rng, rng.randint(1, 7))
+
+
+def check_up_to_rtree_pos(precision: int, instances: int, seed: int) -> CheckResult:
+    """``OrTree.up_toRTree_pos``: valid OR trees have positive unnormalised BP beliefs
+    (discrete: 0 when all are positive, 1 otherwise)."""
+    def deviation(t):
+        with mpmath.workdps(precision):
+            return int(not all(b > 0 for b in up(or_to_rtree(t))))
+
+    return worst_deviation(_or_trees(seed, instances), deviation)
+
+
+def check_bp_belief_to_rtree(precision: int, instances: int, seed: int) -> CheckResult:
+    """``OrTree.bpBelief_toRTree``: the sum-product root belief of an OR tree is the oplus fold;
+    the fold is also compared with the paper's oplus-BP run by `tbn.bp.oplus_bp` for ``height``
+    rounds.  Evaluated with `OPLUS_GUARD_DIGITS` (beliefs within 1e-30 of 1 cancel in 1 - p)."""
+    def deviation(t):
+        with mpmath.workdps(precision + OPLUS_GUARD_DIGITS):
+            lhs = bp_belief(or_to_rtree(t))[1]
+            fold = oplus_fold(t)
+            return max(_rel(lhs, fold), _rel(fold, or_tree_oplus_bp(t)))
+
+    return worst_deviation(_or_trees(seed, instances), deviation)
