@@ -90,6 +90,22 @@ def test_layer_is_one_oplus_round_for_every_state_50_digits(code, data):
         assert (Y[:, 3:] == X[:, 3:]).all()
 
 
+@settings(max_examples=15, deadline=None)
+@given(states("binary"), st.integers(1, 4))
+def test_layers_equal_the_bp_engines_oplus_model(state, T):
+    from tbn.bp import oplus_bp
+    nb0, nb1, probs, width = state
+    layer = explicit_oplus_layer(width)
+    with mpmath.workdps(60):
+        p = [mpmath.mpf(f.numerator) / f.denominator for f in probs]
+        X = encode_oplus_state(nb0, nb1, [mpmath.log(x / (1 - x)) for x in p], width)
+        got = decode_oplus_state(model_forward([layer] * T, X, "mpmath", 60), "mpmath")
+    want = oplus_bp(nb0, nb1, probs, T)  # exact Fractions
+    with mpmath.workdps(60):
+        err = max(abs(g - mpmath.mpf(w.numerator) / w.denominator) for g, w in zip(got, want))
+    assert err < mpmath.mpf(10) ** -50
+
+
 @settings(max_examples=25, deadline=None)
 @given(states("binary"))
 @example(([0], [0], [Fraction(1, 3)], 1))
