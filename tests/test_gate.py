@@ -239,6 +239,11 @@ def test_bad_check_results_fail(repo, body, words):
     assert got.status == FAILED and words in got.reason, got
 
 
+def test_dojo_row_is_skipped_with_its_reason_without_a_toolchain(repo):
+    got = cells(gate(repo, dojo=True))[("LeanDojo trace", "result")]
+    assert got.status == SKIPPED and "no Lean toolchain" in got.reason
+
+
 def test_only_and_find_root(repo):
     report = gate(repo, only=("TBN.Weights.w",))
     assert [r.id for r in report.rows if r.kind != "repository"] == ["TBN.Weights.w"]
