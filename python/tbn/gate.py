@@ -165,7 +165,10 @@ class GateReport:
                       f"SKIPPED in {self.seconds:.1f} s"
                   + ("" if self.ok else " -- the gate FAILED")]
         if self.rehashed:
-            lines.append(f"rehashed: {', '.join(self.rehashed)}")
+            more = len(self.rehashed) - 8
+            lines.append(f"rehashed {len(self.rehashed)} statement hash(es): "
+                         + ", ".join(self.rehashed[:8]) + (f", and {more} more" if more > 0
+                                                           else ""))
         return "\n".join(lines)
 
 
