@@ -2,6 +2,7 @@ import Mathlib.Data.Real.Basic
 import Mathlib.Data.Fintype.Pi
 import Mathlib.Data.Fintype.BigOperators
 import Mathlib.Algebra.Order.BigOperators.Ring.Finset
+import Mathlib.Tactic.SplitIfs
 
 /-!
 # Finite factor graphs

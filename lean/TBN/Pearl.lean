@@ -241,8 +241,16 @@ theorem beliefAfter_eq_up :
   | .leaf _, _, _, _ => rfl
   | .attach t ψ s, k, m, hk => by
       have hk' : max (height t) (height s + 1) ≤ k := hk
-      have ht : height t ≤ k := le_trans (le_max_left _ _) hk'
-      have hs : height s + 1 ≤ k := le_trans (le_max_right _ _) hk'
+      have ht : height t ≤ k := by
+        first
+        | exact le_trans (le_max_left _ _) hk'
+        | exact (max_le_iff.mp hk').1
+        | omega
+      have hs : height s + 1 ≤ k := by
+        first
+        | exact le_trans (le_max_right _ _) hk'
+        | exact (max_le_iff.mp hk').2
+        | omega
       have hk0 : k ≠ 0 := by omega
       have hs' : height s ≤ k - 1 := by omega
       funext v

@@ -1,5 +1,6 @@
 import TBN.FactorGraph
 import Mathlib.Data.Fintype.Sum
+import Mathlib.Tactic.NormNum
 
 /-!
 # Sum-product belief propagation on finite factor graphs
@@ -239,6 +240,7 @@ theorem not_isTree_doubleEdge : ¬ IsTree (doubleEdge (α := α)) := by
   first
   | decide
   | simp [numEdges, numNodes, doubleEdge]
+  | norm_num [numEdges, numNodes, doubleEdge]
 
 end Tree
 
