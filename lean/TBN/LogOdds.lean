@@ -237,8 +237,7 @@ theorem logit_bijOn : Set.BijOn logit (Set.Ioo 0 1) Set.univ := by
     calc p = sigmoid (logit p) := (sigmoid_logit hp.1 hp.2).symm
       _ = sigmoid (logit q) := by rw [hpq]
       _ = q := sigmoid_logit hq.1 hq.2
-  · intro y _
-    exact ⟨sigmoid y, ⟨sigmoid_pos y, sigmoid_lt_one y⟩, logit_sigmoid y⟩
+  · exact fun y _ => ⟨sigmoid y, ⟨sigmoid_pos y, sigmoid_lt_one y⟩, logit_sigmoid y⟩
 
 end Oplus
 
@@ -256,8 +255,7 @@ theorem oplusList_eq_sigmoid_sum (l : List ℝ) :
   induction l with
   | nil =>
     intro _
-    simp only [oplusList, List.map_nil, List.sum_nil]
-    exact sigmoid_zero.symm
+    simp only [oplusList, List.map_nil, List.sum_nil, sigmoid_zero]
   | cons a t ih =>
     intro hl
     have ha := hl a (List.mem_cons.mpr (Or.inl rfl))
@@ -304,8 +302,10 @@ theorem evalOplus_eq_sigmoid_sum (t : BTree ℝ) :
     exact (sigmoid_logit ha.1 ha.2).symm
   | node l r ihl ihr =>
     intro ht
-    have hl : ∀ m ∈ l.leaves, 0 < m ∧ m < 1 := fun m hm => ht m (List.mem_append.mpr (Or.inl hm))
-    have hr : ∀ m ∈ r.leaves, 0 < m ∧ m < 1 := fun m hm => ht m (List.mem_append.mpr (Or.inr hm))
+    have hl : ∀ m ∈ l.leaves, 0 < m ∧ m < 1 :=
+      fun m hm => ht m (List.mem_append.mpr (Or.inl hm))
+    have hr : ∀ m ∈ r.leaves, 0 < m ∧ m < 1 :=
+      fun m hm => ht m (List.mem_append.mpr (Or.inr hm))
     simp only [evalOplus, leaves, List.map_append, List.sum_append]
     rw [ihl hl, ihr hr, oplus_sigmoid_sigmoid]
 
@@ -340,15 +340,12 @@ theorem clog_length_le_depth (t : BTree α) : Nat.clog 2 t.leaves.length ≤ t.d
   (Nat.le_pow_iff_clog_le (by norm_num)).1 (length_leaves_le_two_pow_depth t)
 
 /-- A one-element list is the leaf list of a leaf. -/
-theorem exists_leaf (l : List α) (h : l.length = 1) : ∃ t : BTree α, t.leaves = l ∧ t.depth = 0 :=
-  match l, h with
-  | [], h => by
-    rw [List.length_nil] at h
-    omega
-  | [a], _ => ⟨leaf a, rfl, rfl⟩
-  | _ :: _ :: _, h => by
-    rw [List.length_cons, List.length_cons] at h
-    omega
+private theorem exists_leaf (l : List α) (h : l.length = 1) :
+    ∃ t : BTree α, t.leaves = l ∧ t.depth = 0 := by
+  rcases l with _ | ⟨a, _ | ⟨b, l⟩⟩
+  · exact absurd h (by simp)
+  · exact ⟨leaf a, rfl, rfl⟩
+  · exact absurd h (by simp only [List.length_cons] <;> omega)
 
 /-- Every nonempty list of at most `2^d` leaves is the leaf list of a tree of depth at most `d`
 (split the list in halves and recurse). -/
