@@ -153,6 +153,14 @@ def test_comments_are_deleted_not_replaced_by_space():
     assert decl.statement == ": ab = c"
 
 
+def test_match_alternatives_inside_a_statement_are_kept():
+    src = "theorem t (n : ℕ) : f n = match n with\n  | 0 => 1\n  | _ => 2 := by rfl"
+    decl = parse_lean_source(src).declarations[0]
+    assert decl.statement == "(n : ℕ) : f n = match n with | 0 => 1 | _ => 2"
+    src = "def g : ℕ → ℕ\n  | 0 => 1\n  | _ => 2"
+    assert parse_lean_source(src).declarations[0].statement == ": ℕ → ℕ"
+
+
 def test_scopes_left_open_at_the_end_of_a_file_are_fine():
     src = "namespace A\nsection\ntheorem t : True := trivial\n"
     assert [d.name for d in parse_lean_source(src).declarations] == ["A.t"]

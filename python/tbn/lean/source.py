@@ -51,6 +51,7 @@ _BOUNDARY = re.compile(r"^(?:namespace|section|noncomputable[ \t]+section|end|mu
 _IMPORT = re.compile(r"^import[ \t]+(?P<module>[^\s]+)", re.M)
 _WHERE = re.compile(r"where(?![%s.])" % _IDENT_CHARS)
 _IDENT_END = re.compile(r"[%s.]" % _IDENT_CHARS)
+_MATCH = re.compile(r"(?:match|fun)(?![%s.])" % _IDENT_CHARS)
 _OPEN = "([{⟨⦃"
 _CLOSE = ")]}⟩⦄"
 
@@ -250,7 +251,7 @@ def _cut_statement(code: str, start: int, stop: int, kind: str) -> tuple[int, in
     Returns ``(end, body_start)``: the statement is ``[start, end)``; the body begins at
     ``body_start`` (after ``:=``), or None when the declaration has no ``:=`` body.
     """
-    depth, k = 0, start
+    depth, k, in_match = 0, start, False
     while k < stop:
         ch = code[k]
         if ch in _OPEN:
@@ -258,12 +259,15 @@ def _cut_statement(code: str, start: int, stop: int, kind: str) -> tuple[int, in
         elif ch in _CLOSE:
             depth = max(depth - 1, 0)
         elif depth == 0:
+            word_start = not _IDENT_END.match(code[k - 1:k] or " ")
             if code.startswith(":=", k):
                 return k, k + 2
-            if ch == "|" and _ends_statement_bar(code, k, kind):
+            if ch == "|" and not in_match and _ends_statement_bar(code, k, kind):
                 return k, None
-            if _WHERE.match(code, k) and not _IDENT_END.match(code[k - 1:k] or " "):
+            if word_start and _WHERE.match(code, k):
                 return k, None
+            if word_start and _MATCH.match(code, k):   # its alternatives belong to the statement
+                in_match = True
         k += 1
     return stop, None
 
