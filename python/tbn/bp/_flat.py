@@ -39,17 +39,29 @@ TINY = 1e-200
 
 
 class _Block:
-    """Entry rows of all factors of one arity."""
+    """Entry rows of all factors of one arity (rows of zero table entries left out)."""
 
-    def __init__(self, lo, hi, logs, others, starts, lengths, other_edges, seg_logmax):
+    def __init__(self, lo, hi, logs, others, lengths, other_edges, seg_logmax):
+        keep, lengths, self.struct_zero = _drop_zero_rows(logs, lengths)
         self.lo, self.hi = lo, hi          # flat message range this block writes
-        self.logs = logs                   # (rows,) log table values
-        self.others = others               # (arity - 1, rows) flat v2f indices
-        self.starts = starts               # (segments,) row offset of each output entry
+        self.logs = logs[keep]             # (rows,) log table values
+        self.others = others[:, keep]      # (arity - 1, rows) flat v2f indices
         self.lengths = lengths             # (segments,) rows per output entry
+        self.starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         self.other_edges = other_edges     # (arity - 1, segments) edges multiplied in
         self.seg_logmax = seg_logmax       # (segments,) log of the factor's largest entry
-        self.probs = np.exp(logs - np.repeat(seg_logmax, lengths))   # shifted table, max 1
+        self.probs = np.exp(self.logs - np.repeat(seg_logmax, lengths))   # shifted, max 1
+
+
+def _drop_zero_rows(logs, lengths):
+    """Rows with a zero table entry add exactly nothing: keep one row of an all-zero segment."""
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    alive = logs > -np.inf
+    count = np.add.reduceat(alive.astype(np.int64), starts) if len(starts) else lengths
+    struct_zero = count == 0
+    first = np.zeros(len(logs), dtype=bool)
+    first[starts[struct_zero]] = True
+    return alive | first, np.maximum(count, 1), struct_zero
 
 
 class _Group:
@@ -66,7 +78,8 @@ class FlatGraph:
 
     def __init__(self, fg: FactorGraph, evidence: dict[int, int]):
         cards = np.array([v.cardinality for v in fg.variables], dtype=np.int64)
-        order = sorted(range(len(fg.factors)), key=lambda k: len(fg.factors[k].variables))
+        shapes = [tuple(int(cards[fg.index(u)]) for u in f.variables) for f in fg.factors]
+        order = sorted(range(len(fg.factors)), key=lambda k: (len(shapes[k]), shapes[k]))
         offsets, edge_card, var_edges = [], [], [[] for _ in fg.variables]
         factor_edges = {}
         size = 0
@@ -85,44 +98,57 @@ class FlatGraph:
         self.edge_card = np.array(edge_card, dtype=np.int64)
         self.edge_segment = np.repeat(np.arange(len(offsets)), self.edge_card)
         self.uniform = -np.log(self.edge_card[self.edge_segment].astype(np.float64))
-        self.blocks = self._blocks(fg, order, factor_edges)
+        self.blocks = self._blocks(fg, order, shapes, factor_edges)
         self.groups, self.isolated = self._groups(cards, var_edges, evidence)
         self.cards = cards
         self.evidence = evidence
 
-    def _blocks(self, fg, order, factor_edges) -> list[_Block]:
-        by_arity: dict[int, list[int]] = {}
+    def _blocks(self, fg, order, shapes, factor_edges) -> list[_Block]:
+        """One block per arity, built one shape at a time with stacked tables."""
+        by_shape: dict[tuple, list[int]] = {}
         for k in order:
-            by_arity.setdefault(len(fg.factors[k].variables), []).append(k)
+            by_shape.setdefault(shapes[k], []).append(k)
+        parts: dict[int, list] = {}
+        for shape, ks in by_shape.items():
+            if shape:
+                parts.setdefault(len(shape), []).append(self._shape_rows(fg, shape, ks,
+                                                                         factor_edges))
         blocks = []
-        for arity, ks in by_arity.items():
-            if arity == 0:
-                continue
-            logs, others, lengths = [], [[] for _ in range(arity - 1)], []
-            other_edges, seg_logmax = [[] for _ in range(arity - 1)], []
-            for k in ks:
-                with np.errstate(divide="ignore"):
-                    table = np.log(np.asarray(fg.factors[k].table, dtype=np.float64))
-                grid = np.indices(table.shape)
-                ids = factor_edges[k]
-                for slot in range(arity):
-                    logs.append(np.moveaxis(table, slot, 0).ravel())
-                    rest = [j for j in range(arity) if j != slot]
-                    for row, edges, j in zip(others, other_edges, rest):
-                        row.append(self.edge_offset[ids[j]] + np.moveaxis(grid[j], slot, 0).ravel())
-                        edges.extend([ids[j]] * table.shape[slot])
-                    lengths.extend([table.size // table.shape[slot]] * table.shape[slot])
-                    seg_logmax.extend([table.max()] * table.shape[slot])
-            lengths = np.array(lengths, dtype=np.int64)
-            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-            lo = int(self.edge_offset[factor_edges[ks[0]][0]])
-            logs = np.concatenate(logs)
-            others = np.array([np.concatenate(r) for r in others], dtype=np.int64)
-            blocks.append(_Block(lo, lo + len(lengths), logs,
-                                 others.reshape(arity - 1, len(logs)), starts, lengths,
-                                 np.array(other_edges, dtype=np.int64).reshape(arity - 1, len(lengths)),
-                                 np.array(seg_logmax)))
+        for arity, pieces in parts.items():
+            logs, others, lengths, other_edges, seg_logmax = (
+                np.concatenate([p[i] for p in pieces], axis=-1) for i in range(5))
+            first_factor = next(ks[0] for shape, ks in by_shape.items() if len(shape) == arity)
+            lo = int(self.edge_offset[factor_edges[first_factor][0]])
+            blocks.append(_Block(lo, lo + len(lengths), logs, others, lengths, other_edges,
+                                 seg_logmax))
         return blocks
+
+    def _shape_rows(self, fg, shape, ks, factor_edges):
+        """Entry rows of the factors ``ks``, all of one shape, in edge order.
+
+        Returns (logs, others, lengths, other_edges, seg_logmax) for these factors, ordered by
+        factor, then slot, then the slot variable's state, then the other variables' states.
+        """
+        arity, size, k = len(shape), int(np.prod(shape)), len(ks)
+        with np.errstate(divide="ignore"):
+            tables = np.log(np.stack([np.asarray(fg.factors[f].table, dtype=np.float64)
+                                      for f in ks]))
+        edges = np.array([factor_edges[f] for f in ks], dtype=np.int64)        # (k, arity)
+        grid = np.indices(shape)
+        logs = np.stack([np.moveaxis(tables, 1 + i, 1).reshape(k, size) for i in range(arity)],
+                        axis=1)                                                 # (k, a, N)
+        others = np.empty((arity - 1, k, arity, size), dtype=np.int64)
+        seg_edges = np.empty((arity - 1, k, sum(shape)), dtype=np.int64)
+        for i in range(arity):
+            lo = sum(shape[:i])
+            for r, j in enumerate(x for x in range(arity) if x != i):
+                others[r, :, i, :] = (self.edge_offset[edges[:, j]][:, None]
+                                      + np.moveaxis(grid[j], i, 0).ravel()[None, :])
+                seg_edges[r, :, lo:lo + shape[i]] = edges[:, j][:, None]
+        lengths = np.tile(np.concatenate([[size // c] * c for c in shape]), k)
+        seg_logmax = np.repeat(tables.reshape(k, size).max(axis=1), sum(shape))
+        return (logs.ravel(), others.reshape(arity - 1, k * arity * size), lengths,
+                seg_edges.reshape(arity - 1, k * sum(shape)), seg_logmax)
 
     def _groups(self, cards, var_edges, evidence):
         keys: dict[tuple[int, int], list[int]] = {}
@@ -174,7 +200,7 @@ class FlatGraph:
             seg = np.add.reduceat(s, b.starts)
             with np.errstate(divide="ignore"):
                 logseg = np.log(seg) + b.seg_logmax + vmax[b.other_edges].sum(axis=0)
-            small = np.flatnonzero(seg < TINY)
+            small = np.flatnonzero((seg < TINY) & ~b.struct_zero)
             if len(small):
                 logseg[small] = _exact_segments(b, small, v2f)
             out[b.lo:b.hi] = logseg
