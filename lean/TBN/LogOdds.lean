@@ -325,7 +325,7 @@ theorem evalOplus_eq_oplusList (t : BTree ℝ) (ht : ∀ m ∈ t.leaves, 0 < m �
 /-- A tree of depth `d` has at most `2^d` leaves. -/
 theorem length_leaves_le_two_pow_depth (t : BTree α) : t.leaves.length ≤ 2 ^ t.depth := by
   induction t with
-  | leaf a => simp [leaves, depth]
+  | leaf _ => simp [leaves, depth]
   | node l r ihl ihr =>
     have h1 : 2 ^ l.depth ≤ 2 ^ max l.depth r.depth :=
       Nat.pow_le_pow_right (by norm_num) (le_max_left _ _)
@@ -342,10 +342,10 @@ theorem clog_length_le_depth (t : BTree α) : Nat.clog 2 t.leaves.length ≤ t.d
 /-- A one-element list is the leaf list of a leaf. -/
 private theorem exists_leaf (l : List α) (h : l.length = 1) :
     ∃ t : BTree α, t.leaves = l ∧ t.depth = 0 := by
-  rcases l with _ | ⟨a, _ | ⟨b, l⟩⟩
-  · exact absurd h (by simp)
+  rcases l with _ | ⟨a, _ | ⟨_, l⟩⟩
+  · exact absurd (show (0 : ℕ) = 1 from h) (by omega)
   · exact ⟨leaf a, rfl, rfl⟩
-  · exact absurd h (by simp only [List.length_cons] <;> omega)
+  · exact absurd (show l.length + 1 + 1 = 1 from h) (by omega)
 
 /-- Every nonempty list of at most `2^d` leaves is the leaf list of a tree of depth at most `d`
 (split the list in halves and recurse). -/

@@ -63,7 +63,7 @@ theorem ffn_params_eq_of_forall {w0 w1 b : ℝ}
   ffn_params_eq_of_three_points 0 0 1 0 0 1 (by norm_num) (h 0 0) (h 1 0) (h 0 1)
 
 /-- Summing `a j` against the indicator of `k` picks out `a k`. -/
-theorem sum_mul_indicator {n : ℕ} (a : Fin n → ℝ) (k : Fin n) :
+private theorem sum_mul_indicator {n : ℕ} (a : Fin n → ℝ) (k : Fin n) :
     ∑ j, a j * (if j = k then 1 else 0) = a k := by
   rw [Finset.sum_eq_single k]
   · simp
@@ -77,15 +77,16 @@ of token `m` exactly, `∑ₖ aₖ sₖ = s_m` for every state `s`, is the indic
 routes exactly for all states puts all its weight on the right neighbour (no convexity needed). -/
 theorem routing_unique {n : ℕ} (a : Fin n → ℝ) (m : Fin n)
     (h : ∀ s : Fin n → ℝ, ∑ k, a k * s k = s m) : a = fun k => if k = m then 1 else 0 := by
-  funext k
-  show a k = if k = m then 1 else 0
-  have hk : ∑ j, a j * (if j = k then 1 else 0) = if m = k then 1 else 0 :=
-    h (fun j => if j = k then 1 else 0)
-  rw [sum_mul_indicator] at hk
-  rw [hk]
-  by_cases hkm : k = m
-  · rw [if_pos hkm.symm, if_pos hkm]
-  · rw [if_neg (Ne.symm hkm), if_neg hkm]
+  have key : ∀ k, a k = if k = m then 1 else 0 := by
+    intro k
+    have hk : ∑ j, a j * (if j = k then 1 else 0) = if m = k then 1 else 0 :=
+      h (fun j => if j = k then 1 else 0)
+    rw [sum_mul_indicator] at hk
+    rw [hk]
+    by_cases hkm : k = m
+    · rw [if_pos hkm.symm, if_pos hkm]
+    · rw [if_neg (Ne.symm hkm), if_neg hkm]
+  exact funext key
 
 /-- The attention score `(Q x) · (K y) = ∑ᵢ (∑_c Q i c x c) (∑_c K i c y c)` of a head with query
 map `Q` and key map `K` (rows = output dims, columns = input dims). -/
