@@ -169,14 +169,23 @@ def test_weights_entry_passes_before_mutation(copy):
         assert cell(result, "weights", w["lean_name"], name) == "PASSED", result.stdout[-3000:]
 
 
+def family_application(root, entry):
+    """(path, text, match) of the first matrix-family application in the entry's definition,
+    or None when its body has none (e.g. the identity)."""
+    path = root / "lean" / entry["file"]
+    text = path.read_text(encoding="utf-8")
+    start = re.search(decl_pattern("def", entry["lean_name"]), text, re.M).end()
+    body = text.index(":=", start)
+    end = text.find("\n\n", body)
+    m = re.compile(r"(projectDim|crossProject)((?:\s+\d+)+)").search(
+        text, body, end if end >= 0 else len(text))
+    return (path, text, m) if m else None
+
+
 @needs_weights
 def test_a_changed_weight_numeral_fails(copy):
-    w = WEIGHTS[0]
-    path = copy / "lean" / w["file"]
-    text = path.read_text(encoding="utf-8")
-    start = re.search(decl_pattern("def", w["lean_name"]), text, re.M).end()
-    body = text.index(":=", start)
-    m = re.compile(r"(projectDim|crossProject)((?:\s+\d+)+)").search(text, body)
+    found = [(w, family_application(copy, w)) for w in WEIGHTS]
+    w, (path, text, m) = next((w, f) for w, f in found if f is not None)
     nums = m.group(2).split()
     nums[-1] = str(int(nums[-1]) + 1)      # shift the target index by one
     path.write_text(text[:m.start(2)] + " " + " ".join(nums) + text[m.end(2):], encoding="utf-8")
