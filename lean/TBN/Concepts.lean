@@ -49,13 +49,17 @@ theorem card_le_of_behaviour_injective {n : ℕ} {A : Type*} (δ : Fin n → A �
   have hle := Fintype.card_le_of_injective _ h
   rwa [card_transitions] at hle
 
+/-- `|Fin q → Fin r| = r ^ q`: the number of verdict vectors of `q` tests with `r` outcomes. -/
+private theorem card_verdicts (q r : ℕ) : Fintype.card (Fin q → Fin r) = r ^ q := by
+  simp [Fintype.card_fun]
+
 /-- **A finite verifier separates at most `r ^ q` concepts** (SPEC 3.7): if `q` tests with `r`
 outcomes each give pairwise distinct verdicts on a finite set of concepts, there are at most
 `r ^ q` of them. -/
 theorem card_le_of_verdict_injective {C : Type*} [Fintype C] {q r : ℕ} (v : C → Fin q → Fin r)
     (h : Function.Injective v) : Fintype.card C ≤ r ^ q := by
   have hle := Fintype.card_le_of_injective v h
-  simpa [Fintype.card_fun] using hle
+  rwa [card_verdicts] at hle
 
 /-- **Finite verifiers cannot certify an infinite concept space** (SPEC 3.7): over an infinite type
 of concepts, any `q` tests of `r` outcomes give two distinct concepts identical verdicts. -/
