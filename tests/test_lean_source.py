@@ -192,3 +192,55 @@ def test_hash_changes_with_any_token_edit(pos, insert):
     pos = min(pos, len(statement))
     edited = statement[:pos] + insert + statement[pos:]
     assert statement_hash(edited) != statement_hash(statement)
+
+
+# A generator of Lean-like files whose expected reading is known by construction.
+_STATEMENTS = ["(a b : ℝ) : a + b = b + a", ": |x| ≤ 1",
+               "{n : ℕ} [NeZero n] (f : Fin n → ℝ) : ∑ i, f i = ∑ i, f i",
+               "(h : ∀ k, k ≠ m → s k < s m) :\n    argmaxSet s = {m}", ": (fun x => x + 1) 0 = 1",
+               "(p : ℝ) (hp : 0 < p ∧ p < 1) : sigmoid (logit p) = p"]
+_BODIES = ["by ring", "rfl", 'by\n  have h : "a := b -- c" = "a := b -- c" := rfl\n  simp',
+           "by\n  -- sorry in a comment\n  norm_num", "by\n  /- admit /- nested -/ -/\n  linarith"]
+_NOISE = ["", " /- c -/", " -- trailing\n", "\n/- block\n  comment -/\n"]
+
+
+@st.composite
+def _lean_file(draw):
+    lines, expected, stack = [], [], []
+    for k in range(draw(st.integers(1, 8))):
+        action = draw(st.sampled_from(["decl", "decl", "decl", "open", "close"]))
+        if action == "open":
+            name = draw(st.sampled_from(["A", "B.C", "Dd"]))
+            if draw(st.booleans()):
+                lines.append(f"namespace {name}")
+                stack.append(("ns", name))
+            else:
+                lines.append(f"section {name}")
+                stack.append(("sec", name))
+            continue
+        if action == "close" and stack:
+            kind, name = stack.pop()
+            lines.append(f"end {name}")
+            continue
+        stmt = draw(st.sampled_from(_STATEMENTS))
+        body = draw(st.sampled_from(_BODIES))
+        doc = draw(st.booleans())
+        noise = draw(st.sampled_from(_NOISE))
+        kind = draw(st.sampled_from(["theorem", "lemma"]))
+        name = f"t{k}"
+        if doc:
+            lines.append(f"/-- Doc of {name}, mentioning sorry and := safely. -/")
+        lines.append(f"{kind} {name}{noise} {stmt} :={noise} {body}")
+        prefix = [n for kd, n in stack if kd == "ns"]
+        expected.append((kind, ".".join(prefix + [name]), " ".join(stmt.split()), doc))
+    return "\n\n".join(lines) + "\n", expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(_lean_file())
+def test_generated_files_read_as_built(case):
+    text, expected = case
+    got = parse_lean_source(text)
+    assert [(d.kind, d.name, d.statement, d.docstring is not None)
+            for d in got.declarations] == expected
+    assert got.forbidden == ()
