@@ -39,7 +39,8 @@ if args[:2] == ["env", "lean"]:
             print(f"{{args[-1]}}:3:15: error: unknown constant '{{name}}'")
             rc = 1
             continue
-        axioms = ["propext", "Classical.choice", "Quot.sound"] + cfg.get("extra_axioms", {{}}).get(name, [])
+        axioms = ["propext", "Classical.choice", "Quot.sound"]
+        axioms += cfg.get("extra_axioms", {{}}).get(name, [])
         print(f"'{{name}}' depends on axioms: [" + ",\n ".join(axioms) + "]")
     sys.exit(rc)
 print("fake lake: unsupported " + " ".join(args), file=sys.stderr)

@@ -172,7 +172,8 @@ def test_nested_namespaces_closed_by_one_end():
     assert [d.name for d in parse_lean_source(src).declarations] == ["A.B.C.t", "u"]
 
 
-_WS = st.sampled_from([" ", "  ", "\n", "\n    ", "\t", " /- c -/ ", " -- c\n", " /- a /- b -/ -/ "])
+_WS = st.sampled_from([" ", "  ", "\n", "\n    ", "\t", " /- c -/ ", " -- c\n",
+                       " /- a /- b -/ -/ "])
 
 
 @settings(max_examples=60, deadline=None)
@@ -197,7 +198,8 @@ def test_hash_changes_with_any_token_edit(pos, insert):
 # A generator of Lean-like files whose expected reading is known by construction.
 _STATEMENTS = ["(a b : ℝ) : a + b = b + a", ": |x| ≤ 1",
                "{n : ℕ} [NeZero n] (f : Fin n → ℝ) : ∑ i, f i = ∑ i, f i",
-               "(h : ∀ k, k ≠ m → s k < s m) :\n    argmaxSet s = {m}", ": (fun x => x + 1) 0 = 1",
+               "(h : ∀ k, k ≠ m → s k < s m) :\n    argmaxSet s = {m}",
+               ": (fun x => x + 1) 0 = 1",
                "(p : ℝ) (hp : 0 < p ∧ p < 1) : sigmoid (logit p) = p"]
 _BODIES = ["by ring", "rfl", 'by\n  have h : "a := b -- c" = "a := b -- c" := rfl\n  simp',
            "by\n  -- sorry in a comment\n  norm_num", "by\n  /- admit /- nested -/ -/\n  linarith"]

@@ -60,7 +60,8 @@ def test_out_of_grammar_definitions_raise(term, rows, cols, message):
 
 
 def test_wrong_type_is_rejected():
-    decl = parse_lean_source("def w : Matrix (Fin 2) (Fin 2) ℝ := projectDim 2 0 1").declarations[0]
+    src = "def w : Matrix (Fin 2) (Fin 2) ℝ := projectDim 2 0 1"
+    decl = parse_lean_source(src).declarations[0]
     with pytest.raises(ParseError, match="must have type"):
         evaluate_weight(decl)
 
