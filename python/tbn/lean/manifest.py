@@ -128,9 +128,8 @@ def load_manifest(path: Path | str) -> Manifest:
     names: dict[str, str] = {}
     parsed_theorems = []
     for k, table in theorems:
-        where = f"[[theorem]] #{k}" + (f" (id {table['id']!r})" if isinstance(table.get("id"),
-                                                                          str) else "")
         ident = table.get("id")
+        where = f"[[theorem]] #{k}" + (f" (id {ident!r})" if isinstance(ident, str) else "")
         if isinstance(ident, str):
             if ident in ids:
                 problems.append(f"{where}: duplicate id (also [[theorem]] #{ids[ident]})")
