@@ -59,13 +59,13 @@ noncomputable def posterior (p : ℝ) (L : Bool → ι → ℝ) (s : Finset ι) 
   joint p L s true / (joint p L s true + joint p L s false)
 
 /-- `P(H = 1) = p`. -/
-theorem prior_true (p : ℝ) : prior p true = p := rfl
+private theorem prior_true (p : ℝ) : prior p true = p := rfl
 
 /-- `P(H = 0) = 1 - p`. -/
-theorem prior_false (p : ℝ) : prior p false = 1 - p := rfl
+private theorem prior_false (p : ℝ) : prior p false = 1 - p := rfl
 
 /-- Both prior values are positive when `0 < p < 1`. -/
-theorem prior_pos {p : ℝ} (hp0 : 0 < p) (hp1 : p < 1) (h : Bool) : 0 < prior p h := by
+private theorem prior_pos {p : ℝ} (hp0 : 0 < p) (hp1 : p < 1) (h : Bool) : 0 < prior p h := by
   cases h
   · rw [prior_false]
     linarith
@@ -73,9 +73,11 @@ theorem prior_pos {p : ℝ} (hp0 : 0 < p) (hp1 : p < 1) (h : Bool) : 0 < prior p
     exact hp0
 
 /-- The joint weights are positive for positive likelihoods. -/
-theorem joint_pos {p : ℝ} (hp0 : 0 < p) (hp1 : p < 1) {L : Bool → ι → ℝ}
-    (hL : ∀ h i, 0 < L h i) (s : Finset ι) (h : Bool) : 0 < joint p L s h :=
-  mul_pos (prior_pos hp0 hp1 h) (Finset.prod_pos fun i _ => hL h i)
+private theorem joint_pos {p : ℝ} (hp0 : 0 < p) (hp1 : p < 1) {L : Bool → ι → ℝ}
+    (hL : ∀ h i, 0 < L h i) (s : Finset ι) (h : Bool) : 0 < joint p L s h := by
+  have hprod : 0 < ∏ i ∈ s, L h i := Finset.prod_pos fun i _ => hL h i
+  unfold joint
+  exact mul_pos (prior_pos hp0 hp1 h) hprod
 
 /-- `logit (A / (A + B)) = log A - log B` for `A, B > 0`: the log-odds of a normalised pair. -/
 theorem logit_div_add {A B : ℝ} (hA : 0 < A) (hB : 0 < B) :
@@ -107,11 +109,12 @@ theorem logit_posterior (s : Finset ι) :
     logit (posterior p L s) =
       logit p + ∑ i ∈ s, (Real.log (L true i) - Real.log (L false i)) := by
   have hP : ∀ h, ∀ i ∈ s, L h i ≠ 0 := fun h i _ => (hL h i).ne'
+  have hprod : ∀ h, 0 < ∏ i ∈ s, L h i := fun h => Finset.prod_pos fun i _ => hL h i
   unfold posterior
   rw [logit_div_add (joint_pos hp0 hp1 hL s true) (joint_pos hp0 hp1 hL s false)]
   unfold joint
-  rw [Real.log_mul (prior_pos hp0 hp1 true).ne' (Finset.prod_pos fun i _ => hL true i).ne',
-    Real.log_mul (prior_pos hp0 hp1 false).ne' (Finset.prod_pos fun i _ => hL false i).ne',
+  rw [Real.log_mul (prior_pos hp0 hp1 true).ne' (hprod true).ne',
+    Real.log_mul (prior_pos hp0 hp1 false).ne' (hprod false).ne',
     Real.log_prod s (L true) (hP true), Real.log_prod s (L false) (hP false),
     Finset.sum_sub_distrib, logit_eq_log_sub_log hp0 hp1, prior_true, prior_false]
   ring
