@@ -67,6 +67,7 @@ def test_good_manifest_loads_with_defaults(tmp_path):
      'check = "not a dotted path"\nprecision', "is not a dotted path"),
     ("instances = 10", "instances = 10\nprecison = 40", "unknown key `precison`"),
     ("# header comment", "title = 'x'", "unknown top-level key `title`"),
+    ('claim = "SPEC 3.1"', 'claim = " "', "`claim` must not be empty"),
 ])
 def test_each_malformation_is_rejected_with_its_message(tmp_path, old, new, message):
     assert old in GOOD

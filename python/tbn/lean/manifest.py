@@ -199,6 +199,9 @@ def _table_ok(table, schema, where, problems) -> bool:
             problems.append(f"{where}: `{key}` must be {_TYPE_NAMES[typ]}, not "
                             f"{type(value).__name__} {value!r}")
             ok = False
+        elif typ is str and key != "statement_hash" and not value.strip():
+            problems.append(f"{where}: `{key}` must not be empty")
+            ok = False
     return ok
 
 
