@@ -263,6 +263,13 @@ theorem oplusList_eq_sigmoid_sum (l : List ℝ) :
     simp only [oplusList, List.map_cons, List.sum_cons]
     rw [ih ht, ← oplus_sigmoid_sigmoid, sigmoid_logit ha.1 ha.2]
 
+/-- The summed log-odds of a concatenation are the sum of the two sums. -/
+private theorem sum_logit_append (l₁ l₂ : List ℝ) :
+    ((l₁ ++ l₂).map logit).sum = (l₁.map logit).sum + (l₂.map logit).sum := by
+  induction l₁ with
+  | nil => simp
+  | cons a t ih => simp only [List.cons_append, List.map_cons, List.sum_cons, ih, add_assoc]
+
 /-- Binary trees whose leaves carry labels: the shapes in which a k-ary OR can be binarised. -/
 inductive BTree (α : Type*) where
   /-- A single input. -/
@@ -306,8 +313,8 @@ theorem evalOplus_eq_sigmoid_sum (t : BTree ℝ) :
       fun m hm => ht m (List.mem_append.mpr (Or.inl hm))
     have hr : ∀ m ∈ r.leaves, 0 < m ∧ m < 1 :=
       fun m hm => ht m (List.mem_append.mpr (Or.inr hm))
-    simp only [evalOplus, leaves, List.map_append, List.sum_append]
-    rw [ihl hl, ihr hr, oplus_sigmoid_sigmoid]
+    simp only [evalOplus, leaves]
+    rw [sum_logit_append, ihl hl, ihr hr, oplus_sigmoid_sigmoid]
 
 /-- Two trees with the same leaves (in `(0,1)`) compute the same OR, whatever their shapes. -/
 theorem evalOplus_eq_of_leaves_eq (t u : BTree ℝ) (h : t.leaves = u.leaves)
