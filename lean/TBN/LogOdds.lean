@@ -268,7 +268,7 @@ private theorem sum_logit_append (l₁ l₂ : List ℝ) :
     ((l₁ ++ l₂).map logit).sum = (l₁.map logit).sum + (l₂.map logit).sum := by
   induction l₁ with
   | nil => simp
-  | cons a t ih => simp only [List.cons_append, List.map_cons, List.sum_cons, ih, add_assoc]
+  | cons _ _ ih => simp only [List.cons_append, List.map_cons, List.sum_cons, ih, add_assoc]
 
 /-- Binary trees whose leaves carry labels: the shapes in which a k-ary OR can be binarised. -/
 inductive BTree (α : Type*) where
