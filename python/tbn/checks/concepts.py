@@ -28,8 +28,8 @@ __all__ = ["behaviours", "softmax_row", "hard_row", "attention_rows",
 
 
 def behaviours(delta: list[list[int]], n: int) -> set[tuple[int, ...]]:
-    """The distinct state maps ``q -> delta[q][a]`` over the symbols ``a`` of the alphabet."""
-    return {tuple(delta[q][a] for q in range(n)) for a in range(len(delta[0]) if n else 0)}
+    """The distinct state maps ``q -> delta[q][a]`` over the symbols ``a`` (``n >= 1`` states)."""
+    return {tuple(delta[q][a] for q in range(n)) for a in range(len(delta[0]))}
 
 
 def softmax_row(lam, scores: list) -> list:
