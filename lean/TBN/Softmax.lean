@@ -1,0 +1,207 @@
+import TBN.Transformer
+
+/-!
+# Softmax attention at a finite temperature
+
+The paper treats softmax attention as if it were hard attention. It is not; this file states how
+far apart they are, exactly.
+
+## Main statements
+
+* `softmax_top_ge`: if the top score beats every other score by at least `Δ > 0`, `n ≥ 2`,
+  `0 < ε < 1` and `λ ≥ 0` with `λ ≥ (1/Δ) log((n-1)(1-ε)/ε)`, the top softmax weight is at least
+  `1 - ε`.
+* `abs_sum_mul_sub_le`: a convex combination whose weight on `m` is at least `1 - ε` gathers
+  `v m` up to `2 ε M` when `|v k| ≤ M` (one head of the construction, one layer).
+* `abs_gather_sub_le`: the same from a perturbed state: if `|a k - b k| ≤ e` then the gathered
+  value is within `e + 2 ε M` of `b m` (one head, one layer, with the error carried in).
+* `error_iterate_le`: the resulting recursion `e_{t+1} ≤ 2 e_t + 4 ε m_t`, `m_t ≤ 2^t m_0`,
+  `e_0 ≤ 0` gives `e_T ≤ T 2^(T+1) ε m_0` after `T` layers (two heads per layer).
+
+## Implementation notes
+
+In the explicit construction queries and keys read only the codes, which no layer changes, so
+every softmax layer uses the same weights; the log-odds of the hard run at most double per layer
+(`m_t ≤ 2^t m_0`), and each layer adds two gathered values, each off by at most
+`e_t + 2 ε m_t`. Beliefs are `σ` of log-odds and `σ` is `1/4`-Lipschitz, so belief errors are at
+most a quarter of these.
+
+## References
+
+* Coppola, *Sigmoid transformers are Bayesian networks*, arXiv 2603.17063, 2026, the
+  BP-equivalence theorem (its use of softmax attention as hardmax).
+-/
+
+namespace TBN.Softmax
+
+open Finset TBN.Transformer
+
+noncomputable section
+
+variable {n : ℕ}
+
+private theorem sum_exp_mul_le (s : Fin n → ℝ) (m : Fin n) {lam t : ℝ}
+    (hk : ∀ k, k ≠ m → Real.exp (lam * s k) * t ≤ Real.exp (lam * s m)) :
+    (∑ k, Real.exp (lam * s k)) * t ≤ Real.exp (lam * s m) * (t + ((n : ℝ) - 1)) := by
+  rw [Finset.sum_mul]
+  calc ∑ k, Real.exp (lam * s k) * t
+      ≤ ∑ k, (Real.exp (lam * s m)
+          + if k = m then Real.exp (lam * s m) * t - Real.exp (lam * s m) else 0) := by
+        apply Finset.sum_le_sum
+        intro k _
+        by_cases hkm : k = m
+        · subst hkm
+          rw [if_pos rfl]
+          linarith
+        · rw [if_neg hkm]
+          linarith [hk k hkm]
+    _ = Real.exp (lam * s m) * (t + ((n : ℝ) - 1)) := by
+        rw [Finset.sum_add_distrib, Finset.sum_const, Finset.card_univ, Fintype.card_fin,
+          nsmul_eq_mul, Finset.sum_ite_eq', if_pos (Finset.mem_univ m)]
+        ring
+
+/-- Softmax concentration: with a score gap of at least `Δ > 0` to the top token `m`, `n ≥ 2`
+tokens, `0 < ε < 1` and an inverse temperature `λ ≥ 0` with `λ ≥ (1/Δ) log((n-1)(1-ε)/ε)`, the
+top softmax weight is at least `1 - ε` (Coppola, BP equivalence: the step from softmax to
+hardmax, made quantitative; `λ ≥ 0` is needed, since a negative `λ` favours the lowest score). -/
+theorem softmax_top_ge (s : Fin n → ℝ) (m : Fin n) {Δ ε lam : ℝ} (hn : 2 ≤ n) (hΔ : 0 < Δ)
+    (hε0 : 0 < ε) (hε1 : ε < 1) (hgap : ∀ k, k ≠ m → s k + Δ ≤ s m) (hlam0 : 0 ≤ lam)
+    (hlam : 1 / Δ * Real.log (((n : ℝ) - 1) * (1 - ε) / ε) ≤ lam) :
+    1 - ε ≤ softmaxWeights lam s m := by
+  have hn1 : (0 : ℝ) < (n : ℝ) - 1 := by
+    have h2 : (2 : ℝ) ≤ (n : ℝ) := by exact_mod_cast hn
+    linarith
+  have hQ : 0 < ((n : ℝ) - 1) * (1 - ε) / ε := div_pos (mul_pos hn1 (by linarith)) hε0
+  have hL : Real.log (((n : ℝ) - 1) * (1 - ε) / ε) ≤ lam * Δ := by
+    have h := mul_le_mul_of_nonneg_right hlam hΔ.le
+    have e : 1 / Δ * Real.log (((n : ℝ) - 1) * (1 - ε) / ε) * Δ
+        = Real.log (((n : ℝ) - 1) * (1 - ε) / ε) := by
+      rw [one_div, mul_comm Δ⁻¹, mul_assoc, inv_mul_cancel₀ hΔ.ne', mul_one]
+    linarith
+  have ht : ((n : ℝ) - 1) * (1 - ε) / ε ≤ Real.exp (lam * Δ) := by
+    calc ((n : ℝ) - 1) * (1 - ε) / ε = Real.exp (Real.log (((n : ℝ) - 1) * (1 - ε) / ε)) :=
+          (Real.exp_log hQ).symm
+      _ ≤ Real.exp (lam * Δ) := Real.exp_le_exp.mpr hL
+  have htε : ((n : ℝ) - 1) * (1 - ε) ≤ ε * Real.exp (lam * Δ) := by
+    have h := mul_le_mul_of_nonneg_left ht hε0.le
+    have e : ε * (((n : ℝ) - 1) * (1 - ε) / ε) = ((n : ℝ) - 1) * (1 - ε) := by
+      rw [mul_div_assoc', mul_comm ε, mul_div_assoc, div_self hε0.ne', mul_one]
+    linarith
+  have hk : ∀ k, k ≠ m → Real.exp (lam * s k) * Real.exp (lam * Δ) ≤ Real.exp (lam * s m) := by
+    intro k hkm
+    rw [← Real.exp_add]
+    apply Real.exp_le_exp.mpr
+    have h := mul_le_mul_of_nonneg_left (hgap k hkm) hlam0
+    rw [mul_add] at h
+    linarith
+  have hZt := sum_exp_mul_le s m hk
+  have htpos : 0 < Real.exp (lam * Δ) := Real.exp_pos _
+  have hem : 0 < Real.exp (lam * s m) := Real.exp_pos _
+  have hZ : 0 < ∑ k, Real.exp (lam * s k) :=
+    Finset.sum_pos (fun i _ => Real.exp_pos _) ⟨m, Finset.mem_univ m⟩
+  have key : (1 - ε) * (∑ k, Real.exp (lam * s k)) * Real.exp (lam * Δ)
+      ≤ Real.exp (lam * s m) * Real.exp (lam * Δ) := by
+    calc (1 - ε) * (∑ k, Real.exp (lam * s k)) * Real.exp (lam * Δ)
+        = (1 - ε) * ((∑ k, Real.exp (lam * s k)) * Real.exp (lam * Δ)) := by ring
+      _ ≤ (1 - ε) * (Real.exp (lam * s m) * (Real.exp (lam * Δ) + ((n : ℝ) - 1))) :=
+          mul_le_mul_of_nonneg_left hZt (by linarith)
+      _ = (1 - ε) * Real.exp (lam * s m) * Real.exp (lam * Δ)
+            + Real.exp (lam * s m) * (((n : ℝ) - 1) * (1 - ε)) := by ring
+      _ ≤ (1 - ε) * Real.exp (lam * s m) * Real.exp (lam * Δ)
+            + Real.exp (lam * s m) * (ε * Real.exp (lam * Δ)) :=
+          add_le_add_left (mul_le_mul_of_nonneg_left htε hem.le) _
+      _ = Real.exp (lam * s m) * Real.exp (lam * Δ) := by ring
+  have hfin : (1 - ε) * (∑ k, Real.exp (lam * s k)) ≤ Real.exp (lam * s m) := by
+    by_contra hcon
+    push_neg at hcon
+    nlinarith [mul_pos (sub_pos.mpr hcon) htpos, key]
+  unfold softmaxWeights
+  have e : Real.exp (lam * s m) / (∑ k, Real.exp (lam * s k)) - (1 - ε)
+      = (Real.exp (lam * s m) - (1 - ε) * (∑ k, Real.exp (lam * s k)))
+          / (∑ k, Real.exp (lam * s k)) := by
+    rw [sub_div, mul_div_assoc, div_self hZ.ne', mul_one]
+  have hnn : 0 ≤ (Real.exp (lam * s m) - (1 - ε) * (∑ k, Real.exp (lam * s k)))
+      / (∑ k, Real.exp (lam * s k)) := div_nonneg (by linarith) hZ.le
+  linarith
+
+/-- One head, one layer: a convex combination `w` (nonnegative, summing to one) with weight at
+least `1 - ε` on `m` gathers `v m` up to `2 ε M` when every `|v k| ≤ M` (Coppola, BP
+equivalence: the gather step under softmax instead of hardmax). -/
+theorem abs_sum_mul_sub_le {w v : Fin n → ℝ} {m : Fin n} {ε M : ℝ} (hw0 : ∀ k, 0 ≤ w k)
+    (hw1 : ∑ k, w k = 1) (hwm : 1 - ε ≤ w m) (hv : ∀ k, |v k| ≤ M) :
+    |∑ k, w k * v k - v m| ≤ 2 * ε * M := by
+  have hM : 0 ≤ M := le_trans (abs_nonneg _) (hv m)
+  have e1 : ∑ k, w k * (v k - v m) = ∑ k, w k * v k - v m := by
+    rw [Finset.sum_congr rfl (fun k _ => mul_sub (w k) (v k) (v m)), Finset.sum_sub_distrib,
+      ← Finset.sum_mul, hw1, one_mul]
+  rw [← e1]
+  calc |∑ k, w k * (v k - v m)| ≤ ∑ k, |w k * (v k - v m)| := Finset.abs_sum_le_sum_abs _ _
+    _ ≤ ∑ k, (2 * M * w k - if k = m then 2 * M * w m else 0) := by
+        apply Finset.sum_le_sum
+        intro k _
+        rw [abs_mul, abs_of_nonneg (hw0 k)]
+        by_cases hkm : k = m
+        · subst hkm
+          simp
+        · rw [if_neg hkm, sub_zero]
+          obtain ⟨h1a, h1b⟩ := abs_le.mp (hv k)
+          obtain ⟨h2a, h2b⟩ := abs_le.mp (hv m)
+          have h3 : |v k - v m| ≤ 2 * M := abs_le.mpr ⟨by linarith, by linarith⟩
+          calc w k * |v k - v m| ≤ w k * (2 * M) := mul_le_mul_of_nonneg_left h3 (hw0 k)
+            _ = 2 * M * w k := by ring
+    _ = 2 * M * (1 - w m) := by
+        rw [Finset.sum_sub_distrib, ← Finset.mul_sum, hw1, Finset.sum_ite_eq',
+          if_pos (Finset.mem_univ m)]
+        ring
+    _ ≤ 2 * ε * M := by
+        have h := mul_le_mul_of_nonneg_left (show 1 - w m ≤ ε by linarith)
+          (show (0 : ℝ) ≤ 2 * M by linarith)
+        calc 2 * M * (1 - w m) ≤ 2 * M * ε := h
+          _ = 2 * ε * M := by ring
+
+/-- One head, one layer, with the error carried in: if the current state `a` is within `e` of
+the exact state `b` (`|b k| ≤ M`), a convex combination with weight at least `1 - ε` on `m`
+gathers `b m` up to `e + 2 ε M` (Coppola, BP equivalence under softmax: the per-layer step). -/
+theorem abs_gather_sub_le {w a b : Fin n → ℝ} {m : Fin n} {ε M e : ℝ} (hw0 : ∀ k, 0 ≤ w k)
+    (hw1 : ∑ k, w k = 1) (hwm : 1 - ε ≤ w m) (hb : ∀ k, |b k| ≤ M)
+    (hab : ∀ k, |a k - b k| ≤ e) :
+    |∑ k, w k * a k - b m| ≤ e + 2 * ε * M := by
+  have h1 : |∑ k, w k * (a k - b k)| ≤ e := by
+    calc |∑ k, w k * (a k - b k)| ≤ ∑ k, |w k * (a k - b k)| := Finset.abs_sum_le_sum_abs _ _
+      _ ≤ ∑ k, w k * e := by
+          apply Finset.sum_le_sum
+          intro k _
+          rw [abs_mul, abs_of_nonneg (hw0 k)]
+          exact mul_le_mul_of_nonneg_left (hab k) (hw0 k)
+      _ = e := by rw [← Finset.sum_mul, hw1, one_mul]
+  have h2 := abs_sum_mul_sub_le hw0 hw1 hwm hb
+  have e1 : ∑ k, w k * a k - b m = ∑ k, w k * (a k - b k) + (∑ k, w k * b k - b m) := by
+    rw [Finset.sum_congr rfl (fun k _ => mul_sub (w k) (a k) (b k)), Finset.sum_sub_distrib]
+    ring
+  rw [e1]
+  obtain ⟨h1a, h1b⟩ := abs_le.mp h1
+  obtain ⟨h2a, h2b⟩ := abs_le.mp h2
+  exact abs_le.mpr ⟨by linarith, by linarith⟩
+
+/-- `T` layers: if the error `e_t` of the softmax run after `t` layers obeys
+`e_{t+1} ≤ 2 e_t + 4 (ε m_t)` (two heads, each `e_t + 2 ε m_t` by `abs_gather_sub_le`), the exact
+log-odds obey `m_t ≤ 2^t m_0`, and `e_0 ≤ 0`, then `e_T ≤ T 2^(T+1) ε m_0` (Coppola, BP
+equivalence under softmax: the error after `T` rounds). -/
+theorem error_iterate_le {e m : ℕ → ℝ} {ε : ℝ} (hε : 0 ≤ ε) (he0 : e 0 ≤ 0)
+    (hstep : ∀ t, e (t + 1) ≤ 2 * e t + 4 * (ε * m t)) (hm : ∀ t, m t ≤ 2 ^ t * m 0) (T : ℕ) :
+    e T ≤ (T : ℝ) * 2 ^ (T + 1) * ε * m 0 := by
+  induction T with
+  | zero => simpa using he0
+  | succ T ih =>
+    have h1 := hstep T
+    have h2 : ε * m T ≤ ε * (2 ^ T * m 0) := mul_le_mul_of_nonneg_left (hm T) hε
+    have e2 : ((T + 1 : ℕ) : ℝ) * 2 ^ (T + 1 + 1) * ε * m 0
+        = 2 * ((T : ℝ) * 2 ^ (T + 1) * ε * m 0) + 4 * (ε * (2 ^ T * m 0)) := by
+      push_cast
+      ring
+    rw [e2]
+    linarith
+
+end
+
+end TBN.Softmax
