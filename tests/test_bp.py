@@ -396,3 +396,15 @@ def test_sums_of_underflowing_terms_are_recovered(backend):
     r = belief_propagation(fg, {"v0": 1, "v3": 0}, backend=backend)
     assert abs(r.marginals["v1"][1] - 2 / 3) < 1e-15
     assert abs(r.marginals["v2"][0] - 2 / 3) < 1e-15
+
+
+def test_docstring_examples():
+    import doctest
+
+    import tbn.bp.oplus
+    import tbn.bp.sum_product
+    import tbn.numerics
+
+    for module in (tbn.bp.sum_product, tbn.bp.oplus, tbn.numerics):
+        failed, attempted = doctest.testmod(module)
+        assert attempted > 0 and failed == 0, module.__name__

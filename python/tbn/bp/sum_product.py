@@ -94,6 +94,8 @@ def belief_propagation(fg: FactorGraph, evidence: Mapping[str, int] | None = Non
         Unknown variable or state in ``evidence``; or the evidence and the factors are
         contradictory: a message or belief is identically zero, which proves Z = 0 (every state
         of positive probability keeps a positive message, so a zero never appears otherwise).
+        On a tree every Z = 0 is caught this way once BP has run its rounds; on a graph with
+        cycles BP can miss a contradiction that needs the cycle to show.
     TbnError
         An option is out of range.
 
