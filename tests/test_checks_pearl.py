@@ -178,3 +178,42 @@ def test_swapped_leaf_evidence_is_caught():
 
             worst = max(worst, abs(pearl.bp_belief(swapped(t))[1] - pearl.oplus_fold(t)))
     assert worst > 1e-2
+
+
+def test_downward_message_without_the_parent_side_is_caught():
+    # The two-pass belief of a non-root node needs the downward message sum_u g u * up t u * psi u w;
+    # dropping up t (the evidence on the parent's side) breaks pearl_all's comparison.
+    def careless_belief_at(t, p, g):
+        if p[0] == "here":
+            return [g[v] * pearl._mp(e) for v, e in enumerate(t[1])]
+        _, sub, psi, child = t
+        if p[0] == "left":
+            return careless_belief_at(sub, p[1], [a * m for a, m in
+                                                 zip(g, pearl.msg(psi, pearl.up(child)))])
+        down = [mpmath.fsum(g[u] * pearl._mp(psi[u][w]) for u in range(len(g)))
+                for w in range(len(g))]
+        return careless_belief_at(child, p[1], down)
+
+    rng = random.Random(21)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(15):
+            t = pearl.random_tree(rng, 2, rng.randint(2, 5))
+            for p in pearl.positions(t):
+                got = pearl._normalise(careless_belief_at(t, p, [mpmath.mpf(1)] * 2))
+                worst = max(worst, _deviation(got, pearl.node_marginal(t, p)))
+    assert worst > 1e-2
+
+
+def test_every_node_matches_variable_elimination_by_name():
+    # positions(t) and to_factor_graph name the nodes in the same (leaf) order.
+    t = ("attach", ("leaf", (Fraction(1), Fraction(3))),
+         ((Fraction(2), Fraction(1)), (Fraction(1), Fraction(5))),
+         ("leaf", (Fraction(1), Fraction(1))))
+    fg, root_name = pearl.to_factor_graph(t)
+    assert root_name == "x0" and pearl.positions(t) == [("left", ("here",)), ("right", ("here",))]
+    exact = marginals(fg, arithmetic="mpmath", dps=50)
+    with mpmath.workdps(50):
+        # P(x1 = 0) ~ 1*2 + 3*1 = 5, P(x1 = 1) ~ 1*1 + 3*5 = 16.
+        assert _deviation(exact["x1"], [mpmath.mpf(5) / 21, mpmath.mpf(16) / 21]) <= tolerance(50)
+        assert _deviation(pearl.node_belief(t, pearl.positions(t)[1]), exact["x1"]) <= tolerance(50)

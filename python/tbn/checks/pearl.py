@@ -11,7 +11,10 @@ exact `Fraction`s, and every Lean definition has a twin evaluated in mpmath:
 * the BP side by the recursions of the Lean file (``msg``, ``up``, ``belief_after``).
 
 Deviations are relative, ``|lhs - rhs| / max(1, |lhs|, |rhs|)``, since products of many factors
-can be large.  The theorems hold for all real tables, so the unnormalised checks also draw
+can be large.  Both sides are evaluated with `GUARD_DIGITS` digits beyond the requested precision:
+signed tables cancel (sums of products up to 1e120 that nearly vanish) and ``1 - p`` with ``p``
+within 1e-30 of 1 loses 30 digits; that is the evaluation's loss, not the statement's, and a false
+statement still deviates by far more than the tolerance.  The theorems hold for all real tables, so the unnormalised checks also draw
 negative entries and zeros; checks against `tbn.exact` draw positive tables (a factor graph's
 tables are nonnegative), with extreme ratios (down to 1e-30) for beliefs near 0 and 1.
 """
@@ -30,6 +33,9 @@ from ..exact import marginals
 from ..graph import Factor, FactorGraph, Variable
 from ._base import CheckResult, worst_deviation
 
+#: Extra working digits of every evaluation in this module (see the module docstring).
+GUARD_DIGITS = 80
+
 __all__ = [
     "random_tree", "assignments", "root", "weight", "unnorm_root_marginal", "partition",
     "root_marginal", "msg", "up", "bp_belief", "height", "random_messages", "belief_after",
@@ -41,6 +47,9 @@ __all__ = [
     "check_bp_belief_or_node_eq_oplus", "check_sum_root_marginal",
     "random_or_tree", "or_to_rtree", "oplus_fold", "or_tree_oplus_bp",
     "check_up_to_rtree_pos", "check_bp_belief_to_rtree",
+    "positions", "val_at", "belief_at", "unnorm_marginal_at", "node_belief", "node_marginal",
+    "check_unnorm_marginal_at_left", "check_unnorm_marginal_at_right",
+    "check_belief_at_eq_unnorm_marginal_at", "check_sum_unnorm_node_marginal", "check_pearl_all",
 ]
 
 
@@ -282,7 +291,7 @@ def check_sum_mul_fiber(precision: int, instances: int, seed: int) -> CheckResul
 
     def deviation(case):
         r, g, w, k = case
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             lhs = mpmath.fsum(_mp(g[c]) * mpmath.fsum(_mp(w[y]) for y in range(len(r)) if r[y] == c)
                               for c in range(k))
             rhs = mpmath.fsum(_mp(g[r[y]]) * _mp(w[y]) for y in range(len(r)))
@@ -294,7 +303,7 @@ def check_sum_mul_fiber(precision: int, instances: int, seed: int) -> CheckResul
 def check_sum_unnorm_root_marginal(precision: int, instances: int, seed: int) -> CheckResult:
     """``sum_unnormRootMarginal``: the root marginal's weights add up to the partition function."""
     def deviation(t):
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             return _rel(mpmath.fsum(unnorm_root_marginal(t)), partition(t))
 
     return worst_deviation(_trees(seed, instances, positive=False, signed=True), deviation)
@@ -310,7 +319,7 @@ def check_belief_after_eq_up(precision: int, instances: int, seed: int) -> Check
 
     def deviation(case):
         t, rounds, m = case
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             return _worst(zip(belief_after(t, rounds, m), up(t)))
 
     return worst_deviation(cases(), deviation)
@@ -327,7 +336,7 @@ def check_msg_unnorm_root_marginal(precision: int, instances: int, seed: int) ->
 
     def deviation(case):
         psi, s = case
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             lhs = msg(psi, unnorm_root_marginal(s))
             rhs = [mpmath.fsum(_mp(psi[v][root(s, y)]) * weight(s, y) for y in assignments(s))
                    for v in range(len(psi))]
@@ -350,7 +359,7 @@ def check_unnorm_root_marginal_attach(precision: int, instances: int, seed: int)
 
     def deviation(t):
         _, sub, psi, child = t
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             rhs = [a * m for a, m in zip(unnorm_root_marginal(sub),
                                          msg(psi, unnorm_root_marginal(child)))]
             return _worst(zip(unnorm_root_marginal(t), rhs))
@@ -361,7 +370,7 @@ def check_unnorm_root_marginal_attach(precision: int, instances: int, seed: int)
 def check_up_eq_unnorm_root_marginal(precision: int, instances: int, seed: int) -> CheckResult:
     """``up_eq_unnormRootMarginal``: upward sum-product equals brute-force summation."""
     def deviation(t):
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             return _worst(zip(up(t), unnorm_root_marginal(t)))
 
     return worst_deviation(_trees(seed, instances, positive=False, signed=True), deviation)
@@ -369,7 +378,7 @@ def check_up_eq_unnorm_root_marginal(precision: int, instances: int, seed: int) 
 
 def _exact_root(t, precision: int) -> list:
     fg, name = to_factor_graph(t)
-    return marginals(fg, arithmetic="mpmath", dps=precision)[name]
+    return marginals(fg, arithmetic="mpmath", dps=precision + GUARD_DIGITS)[name]
 
 
 def check_pearl_rooted(precision: int, instances: int, seed: int) -> CheckResult:
@@ -379,10 +388,10 @@ def check_pearl_rooted(precision: int, instances: int, seed: int) -> CheckResult
     implementation independent of both the BP recursion and the brute-force sum.
     """
     def deviation(t):
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             return _worst(zip(bp_belief(t), _exact_root(t, precision)))
 
-    return worst_deviation(_trees(seed, instances, positive=True, max_nodes=7), deviation)
+    return worst_deviation(_trees(seed, instances, positive=True, max_nodes=5), deviation)
 
 
 def check_pearl_rounds(precision: int, instances: int, seed: int) -> CheckResult:
@@ -396,7 +405,7 @@ def check_pearl_rounds(precision: int, instances: int, seed: int) -> CheckResult
 
     def deviation(case):
         t, rounds, m = case
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             return _worst(zip(_normalise(belief_after(t, rounds, m)), _exact_root(t, precision)))
 
     return worst_deviation(cases(), deviation)
@@ -413,7 +422,7 @@ def check_msg_copy_factor(precision: int, instances: int, seed: int) -> CheckRes
 
     def deviation(case):
         k, b = case
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             return _worst(zip(msg(copy_factor(k), [_mp(x) for x in b]), [_mp(x) for x in b]))
 
     return worst_deviation(cases(), deviation)
@@ -431,20 +440,15 @@ def check_up_or_node(precision: int, instances: int, seed: int) -> CheckResult:
     """``up_orNode``: at an orNode the BP belief is the product of the children's beliefs."""
     def deviation(case):
         s0, s1 = case
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             return _worst(zip(up(or_node(s0, s1)), [a * b for a, b in zip(up(s0), up(s1))]))
 
     return worst_deviation(_pairs(seed, instances, positive=False, signed=True), deviation)
 
 
-#: Extra digits for the oplus checks: ``1 - p`` with ``p`` within 1e-30 of 1 cancels 30 digits
-#: (and a product of two such terms 60), which is the evaluation's loss, not the statement's.
-OPLUS_GUARD_DIGITS = 80
-
-
 def check_normalize_mul_eq_oplus(precision: int, instances: int, seed: int) -> CheckResult:
     """``normalize_mul_eq_oplus``: normalising a product of positive binary vectors is oplus
-    (`tbn.algebra.mp_oplus`) of their normalisations.  Evaluated with `OPLUS_GUARD_DIGITS`."""
+    (`tbn.algebra.mp_oplus`) of their normalisations."""
     rng = random.Random(seed)
 
     def cases():
@@ -454,7 +458,7 @@ def check_normalize_mul_eq_oplus(precision: int, instances: int, seed: int) -> C
             yield tuple(_positive(rng) for _ in range(4))
 
     def deviation(case):
-        with mpmath.workdps(precision + OPLUS_GUARD_DIGITS):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             a0, c0, a1, c1 = (_mp(x) for x in case)
             lhs = a0 * a1 / (a0 * a1 + c0 * c1)
             return _rel(lhs, mp_oplus(a0 / (a0 + c0), a1 / (a1 + c1)))
@@ -464,10 +468,10 @@ def check_normalize_mul_eq_oplus(precision: int, instances: int, seed: int) -> C
 
 def check_bp_belief_or_node_eq_oplus(precision: int, instances: int, seed: int) -> CheckResult:
     """``bpBelief_orNode_eq_oplus``: a binary orNode's BP belief in ``true`` (value 1) is oplus
-    of its children's beliefs (positive tables).  Evaluated with `OPLUS_GUARD_DIGITS`."""
+    of its children's beliefs (positive tables)."""
     def deviation(case):
         s0, s1 = case
-        with mpmath.workdps(precision + OPLUS_GUARD_DIGITS):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             lhs = bp_belief(or_node(s0, s1))[1]
             return _rel(lhs, mp_oplus(bp_belief(s0)[1], bp_belief(s1)[1]))
 
@@ -480,14 +484,14 @@ def check_sum_root_marginal(precision: int, instances: int, seed: int) -> CheckR
         drawn, attempt = 0, 0
         while drawn < instances:
             for t in _trees(seed + attempt, instances, positive=False, signed=True):
-                with mpmath.workdps(precision):
+                with mpmath.workdps(precision + GUARD_DIGITS):
                     if drawn < instances and partition(t) != 0:  # the hypothesis
                         drawn += 1
                         yield t
             attempt += 1
 
     def deviation(t):
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             return abs(mpmath.fsum(root_marginal(t)) - 1)
 
     return worst_deviation(cases(), deviation)
@@ -570,7 +574,7 @@ def check_up_to_rtree_pos(precision: int, instances: int, seed: int) -> CheckRes
     """``OrTree.up_toRTree_pos``: valid OR trees have positive unnormalised BP beliefs
     (discrete: 0 when all are positive, 1 otherwise)."""
     def deviation(t):
-        with mpmath.workdps(precision):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             return int(not all(b > 0 for b in up(or_to_rtree(t))))
 
     return worst_deviation(_or_trees(seed, instances), deviation)
@@ -579,11 +583,162 @@ def check_up_to_rtree_pos(precision: int, instances: int, seed: int) -> CheckRes
 def check_bp_belief_to_rtree(precision: int, instances: int, seed: int) -> CheckResult:
     """``OrTree.bpBelief_toRTree``: the sum-product root belief of an OR tree is the oplus fold;
     the fold is also compared with the paper's oplus-BP run by `tbn.bp.oplus_bp` for ``height``
-    rounds.  Evaluated with `OPLUS_GUARD_DIGITS` (beliefs within 1e-30 of 1 cancel in 1 - p)."""
+    rounds. """
     def deviation(t):
-        with mpmath.workdps(precision + OPLUS_GUARD_DIGITS):
+        with mpmath.workdps(precision + GUARD_DIGITS):
             lhs = bp_belief(or_to_rtree(t))[1]
             fold = oplus_fold(t)
             return max(_rel(lhs, fold), _rel(fold, or_tree_oplus_bp(t)))
 
     return worst_deviation(_or_trees(seed, instances), deviation)
+
+
+# --- every node (Lean: Pos, valAt, beliefAt, unnormMarginalAt, nodeBelief, nodeMarginal) --------
+
+def positions(t) -> list:
+    """Lean's ``Pos t``: ``("here",)``, ``("left", p)``, ``("right", p)``, in the order of the
+    leaves of the tree (the order `to_factor_graph` names them ``x0, x1, ...``)."""
+    if t[0] == "leaf":
+        return [("here",)]
+    return [("left", p) for p in positions(t[1])] + [("right", p) for p in positions(t[3])]
+
+
+def val_at(t, p, x) -> int:
+    """The value the full assignment ``x`` gives the node at ``p``."""
+    if p[0] == "here":
+        return x
+    return val_at(t[1], p[1], x[0]) if p[0] == "left" else val_at(t[3], p[1], x[1])
+
+
+def belief_at(t, p, g) -> list:
+    """Unnormalised belief of the node at ``p`` (upward, then downward messages), the root of
+    ``t`` receiving the extra message ``g``."""
+    if p[0] == "here":
+        return [g[v] * _mp(e) for v, e in enumerate(t[1])]
+    _, sub, psi, child = t
+    if p[0] == "left":
+        return belief_at(sub, p[1], [a * m for a, m in zip(g, msg(psi, up(child)))])
+    above = [a * b for a, b in zip(g, up(sub))]
+    down = [mpmath.fsum(above[u] * _mp(psi[u][w]) for u in range(len(g))) for w in range(len(g))]
+    return belief_at(child, p[1], down)
+
+
+def unnorm_marginal_at(t, p, g) -> list:
+    """Brute force: weight of the assignments giving the node at ``p`` each value, times ``g`` at
+    the root."""
+    out = [mpmath.mpf(0)] * _k(t)
+    for x in assignments(t):
+        out[val_at(t, p, x)] += g[root(t, x)] * weight(t, x)
+    return out
+
+
+def node_belief(t, p) -> list:
+    """Lean's ``nodeBelief``: ``belief_at`` with ``g = 1``, normalised."""
+    return _normalise(belief_at(t, p, [mpmath.mpf(1)] * _k(t)))
+
+
+def node_marginal(t, p) -> list:
+    """Lean's ``nodeMarginal``: brute-force marginal of the node over the partition function."""
+    z = partition(t)
+    one = [mpmath.mpf(1)] * _k(t)
+    return [w / z if z != 0 else mpmath.mpf(0) for w in unnorm_marginal_at(t, p, one)]
+
+
+def check_unnorm_marginal_at_left(precision: int, instances: int, seed: int) -> CheckResult:
+    """``unnormMarginalAt_left``: a node of t in attach t psi s sees s as one unary factor."""
+    rng = random.Random(seed + 5)
+
+    def cases():
+        for _ in range(instances):
+            k = rng.choice((2, 3))
+            t = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
+            s = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
+            psi = tuple(_vector(rng, k, True, False) for _ in range(k))
+            yield t, psi, s, rng.choice(positions(t)), [_entry(rng, True) for _ in range(k)]
+
+    def deviation(case):
+        t, psi, s, p, g = case
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            g = [_mp(x) for x in g]
+            lhs = unnorm_marginal_at(("attach", t, psi, s), ("left", p), g)
+            rhs = unnorm_marginal_at(t, p, [a * m for a, m in
+                                            zip(g, msg(psi, unnorm_root_marginal(s)))])
+            return _worst(zip(lhs, rhs))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_unnorm_marginal_at_right(precision: int, instances: int, seed: int) -> CheckResult:
+    """``unnormMarginalAt_right``: a node of s in attach t psi s sees the rest as the downward
+    message sum_u g u * Z_t(u) * psi u w."""
+    rng = random.Random(seed + 6)
+
+    def cases():
+        for _ in range(instances):
+            k = rng.choice((2, 3))
+            t = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
+            s = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
+            psi = tuple(_vector(rng, k, True, False) for _ in range(k))
+            yield t, psi, s, rng.choice(positions(s)), [_entry(rng, True) for _ in range(k)]
+
+    def deviation(case):
+        t, psi, s, p, g = case
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            k = _k(t)
+            g = [_mp(x) for x in g]
+            zt = unnorm_root_marginal(t)
+            down = [mpmath.fsum(g[u] * zt[u] * _mp(psi[u][w]) for u in range(k))
+                    for w in range(k)]
+            lhs = unnorm_marginal_at(("attach", t, psi, s), ("right", p), g)
+            return _worst(zip(lhs, unnorm_marginal_at(s, p, down)))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_belief_at_eq_unnorm_marginal_at(precision: int, instances: int,
+                                          seed: int) -> CheckResult:
+    """``beliefAt_eq_unnormMarginalAt``: two-pass sum-product equals brute force at every node,
+    for any real tables and any extra root factor ``g``."""
+    rng = random.Random(seed + 7)
+
+    def cases():
+        for t in _trees(seed, instances, positive=False, signed=True, max_nodes=5):
+            yield t, [_entry(rng, True) for _ in range(_k(t))]
+
+    def deviation(case):
+        t, g = case
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            g = [_mp(x) for x in g]
+            return max(_worst(zip(belief_at(t, p, g), unnorm_marginal_at(t, p, g)))
+                       for p in positions(t))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_sum_unnorm_node_marginal(precision: int, instances: int, seed: int) -> CheckResult:
+    """``sum_unnormNodeMarginal``: every node's marginal weights add up to Z."""
+    def deviation(t):
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            one = [mpmath.mpf(1)] * _k(t)
+            z = partition(t)
+            return max(_rel(mpmath.fsum(unnorm_marginal_at(t, p, one)), z) for p in positions(t))
+
+    return worst_deviation(_trees(seed, instances, positive=False, signed=True, max_nodes=5),
+                           deviation)
+
+
+def check_pearl_all(precision: int, instances: int, seed: int) -> CheckResult:
+    """``pearl_all``: at every node the normalised two-pass BP belief equals the exact marginal,
+    compared with `tbn.exact.marginals` on the tree's factor graph (and with brute force)."""
+    def deviation(t):
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            fg, _ = to_factor_graph(t)
+            exact = marginals(fg, arithmetic="mpmath", dps=precision + GUARD_DIGITS)
+            worst = mpmath.mpf(0)
+            for k, p in enumerate(positions(t)):
+                mine = node_belief(t, p)
+                worst = max(worst, _worst(zip(mine, exact[f"x{k}"])),
+                            _worst(zip(mine, node_marginal(t, p))))
+            return worst
+
+    return worst_deviation(_trees(seed, instances, positive=True, max_nodes=5), deviation)
