@@ -142,7 +142,7 @@ def _bnlearn(name):
     return path
 
 
-#: pyAgrum's loader rejects child ("Asy/Patch" is not a label it accepts): pgmpy covers it.
+#: pyAgrum's loader rejects labels of child ("Asy/Patch", "<5", "12+"): pgmpy's reader covers it.
 PYAGRUM_READS = ["asia", "alarm", "insurance", "hailfinder", "win95pts", "andes", "pigs",
                  "hepar2", "water", "munin1"]
 
@@ -179,8 +179,7 @@ def test_bnlearn_child_equals_pgmpys_reader():
         cpd = model.get_cpds(f.variables[0])
         assert sorted(cpd.variables) == sorted(f.variables)
         ours = np.transpose(f.table, [f.variables.index(v) for v in cpd.variables])
-        # reorder each axis from our state order to pgmpy's
-        for axis, v in enumerate(cpd.variables):
+        for axis, v in enumerate(cpd.variables):  # our state order -> pgmpy's
             order = [fg.variable(v).states.index(s) for s in cpd.state_names[v]]
             ours = np.take(ours, order, axis=axis)
         assert np.array_equal(ours, cpd.values)
