@@ -21,7 +21,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from ..algebra import mp_logit, mp_sigmoid
+from ..algebra import mp_sigmoid
 from ..bp.oplus import oplus_bp_step
 from ..transformer.model import FFN, Layer, layer_forward, model_forward
 from ..transformer.weights import (binary_code, code_width, cross_project, encode_oplus_state,
@@ -69,6 +69,11 @@ def _belief(rng: random.Random) -> Fraction:
 
 def _mpf(q: Fraction) -> mpmath.mpf:
     return mpmath.mpf(q.numerator) / q.denominator
+
+
+def _logit(q: Fraction) -> mpmath.mpf:
+    """logit of an exact belief without forming ``1 - q`` in floating point."""
+    return mpmath.log(q.numerator) - mpmath.log(q.denominator - q.numerator)
 
 
 def draw_case(rng: random.Random, code: str, n: int | None = None):
@@ -138,7 +143,7 @@ def decode_deviation(case, code: str, T: int, beliefs, precision: int, layer=Non
     for _ in range(T):
         want = oplus_bp_step(nb0, nb1, want)
     with mpmath.workdps(precision + GUARD):
-        X = encode_oplus_state(nb0, nb1, [mp_logit(_mpf(p)) for p in beliefs], width, code)
+        X = encode_oplus_state(nb0, nb1, [_logit(p) for p in beliefs], width, code)
         Y = model_forward([layer] * T, X, "mpmath", precision + GUARD)
         dev = mpmath.mpf(0)
         for j, b in enumerate(want):
