@@ -419,3 +419,36 @@ def test_docstring_examples():
     for module in (tbn.bp.sum_product, tbn.bp.oplus, tbn.numerics):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0, module.__name__
+
+
+def _bnlearn(name: str) -> str:
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("pgmpy")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("the bnlearn networks ship in the pgmpy wheel (pip install pgmpy)")
+    path = os.path.join(spec.submodule_search_locations[0], "utils", "example_models",
+                        f"{name}.bif.gz")
+    if not os.path.exists(path):
+        pytest.skip(f"this pgmpy wheel ships no {name}.bif.gz")
+    return path
+
+
+@pytest.mark.parametrize("name", ["cancer", "earthquake"])
+def test_bnlearn_polytrees_are_exact(name):
+    # their factor graphs are trees, so BP is exact for every single observation
+    from tbn.bif import read_bif
+
+    fg = read_bif(_bnlearn(name))
+    assert fg.is_tree()
+    for v in fg.variables:
+        for k in range(v.cardinality):
+            ev = {v.name: k}
+            r = belief_propagation(fg, ev, tol=1e-14)
+            assert r.converged and max_diff(r.marginals, exact_marginals(fg, ev)) < 1e-12
+    ev = {fg.variables[-1].name: 0}
+    mp = belief_propagation(fg, ev, backend="mpmath", dps=50, tol=1e-45)
+    with mpmath.workdps(50):
+        ref = exact_marginals(fg, ev, arithmetic="fraction")
+        assert mp_max_diff(mp.marginals, ref) < mpmath.mpf("1e-40")
