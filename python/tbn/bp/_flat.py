@@ -2,13 +2,15 @@
 
 Layout.  Every edge e = (factor, slot) owns ``card(e)`` consecutive entries of one flat array;
 factor-to-variable (f2v) and variable-to-factor (v2f) messages share that layout, as natural-log
-probabilities.  Edges are numbered factor by factor, the factors sorted by arity, so all edges of
-factors of one arity form one contiguous block.
+probabilities.  Edges are numbered factor by factor, the factors sorted by arity and then by
+shape, so all edges of factors of one arity form one contiguous block, and the index maps are
+built one shape at a time from stacked tables.
 
 Factor side.  For a block of arity a, every (edge, table entry) pair becomes one "entry row",
 ordered by edge, then by the state of the edge's own variable: the rows of one output entry
 (edge, state) are then consecutive, a segment.  Each row keeps the log table value and, for the
-a - 1 other slots, the flat index of the v2f entry it multiplies.  One round is: gather and add
+a - 1 other slots, the flat index of the v2f entry it multiplies; rows of zero table entries are
+left out, since they add exactly nothing.  One round is: gather and multiply
 a - 1 times, then a segment sum.  The arithmetic of that sum is shifted, not logarithmic: each
 v2f message is divided by its largest entry and each table by its largest entry (exponents of
 numbers in [0, 1]), the products and sums run in plain float64, and the shifts are added back as
