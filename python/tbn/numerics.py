@@ -5,18 +5,19 @@ overflow.  A zero probability is ``-inf`` and stays exactly ``-inf``: no routine
 epsilon, and an all-``-inf`` slice (an all-zero distribution) reduces to ``-inf`` without NaN or
 warnings, so the caller can detect it and report contradictory evidence.
 
-The float functions work on numpy float64 arrays; the ``mp_`` functions on sequences of mpmath
-numbers at the caller's ``mpmath.workdps`` precision (never a global setting).
+The float functions work on numpy float64 arrays; `mp_normalize` on a sequence of mpmath numbers
+at the caller's ``mpmath.workdps`` precision (never a global setting).
 """
 from __future__ import annotations
 
 from typing import Sequence
 
+import mpmath
 import numpy as np
 
 __all__ = [
     "logsumexp", "log_normalize", "segment_logsumexp",
-    "mp_logsumexp", "mp_normalize",
+    "mp_normalize",
 ]
 
 
@@ -98,21 +99,8 @@ def segment_logsumexp(a: np.ndarray, starts: np.ndarray, segment_of: np.ndarray)
         return np.log(np.add.reduceat(np.exp(a - shift[segment_of]), starts)) + shift
 
 
-def mp_logsumexp(values: Sequence):
-    """log(sum(exp(v))) of mpmath numbers at the current precision; ``-inf`` if all are ``-inf``."""
-    import mpmath
-
-    finite = [v for v in values if v != mpmath.ninf]
-    if not finite:
-        return mpmath.ninf
-    shift = max(finite)
-    return shift + mpmath.log(mpmath.fsum(mpmath.exp(v - shift) for v in finite))
-
-
 def mp_normalize(values: Sequence) -> list:
     """Divide nonnegative mpmath numbers by their sum; raises ZeroDivisionError if all are zero."""
-    import mpmath
-
     total = mpmath.fsum(values)
     if total == 0:
         raise ZeroDivisionError("cannot normalise an all-zero distribution")

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 
 from ..errors import EvidenceError
 from ..graph import FactorGraph
-from ..numerics import logsumexp
+from ..numerics import log_normalize, logsumexp, mp_normalize
 
 CONTRADICTION = ("contradictory evidence: the evidence has probability zero under the model "
                  "(Z = 0), so no marginal exists")
@@ -59,10 +60,8 @@ class LogFloat:
         return logsumexp(s, axis=others) if others else s.copy()
 
     def normalize(self, m: np.ndarray):
-        total = logsumexp(m)
-        if not np.isfinite(total):
-            return None
-        return m - total
+        out, total = log_normalize(m)
+        return out if np.isfinite(total) else None
 
     def damp(self, new: np.ndarray, old: np.ndarray, damping: float) -> np.ndarray:
         return np.logaddexp(math.log1p(-damping) + new, math.log(damping) + old)
@@ -77,11 +76,6 @@ class LogFloat:
 class MpProb:
     """mpmath messages as probabilities, at the precision of the caller's ``workdps`` scope."""
 
-    def __init__(self):
-        import mpmath
-
-        self.mp = mpmath
-
     def table(self, factor) -> np.ndarray:
         return factor.mp_table()
 
@@ -91,13 +85,13 @@ class MpProb:
         return out
 
     def evidence(self, card: int, observed: int | None) -> np.ndarray:
-        one, zero = self.mp.mpf(1), self.mp.mpf(0)
+        one, zero = mpmath.mpf(1), mpmath.mpf(0)
         if observed is None:
             return self._vector([one] * card)
         return self._vector([one if k == observed else zero for k in range(card)])
 
     def uniform(self, card: int) -> np.ndarray:
-        return self._vector([self.mp.mpf(1) / card] * card)
+        return self._vector([mpmath.mpf(1) / card] * card)
 
     def product(self, base: np.ndarray, messages) -> np.ndarray:
         out = base.copy()
@@ -115,13 +109,13 @@ class MpProb:
         return np.sum(s, axis=others) if others else s.copy()
 
     def normalize(self, m: np.ndarray):
-        total = self.mp.fsum(m)
-        if total == 0:
+        try:
+            return self._vector(mp_normalize(m))
+        except ZeroDivisionError:
             return None
-        return m / total
 
     def damp(self, new: np.ndarray, old: np.ndarray, damping: float) -> np.ndarray:
-        d = self.mp.mpf(damping)
+        d = mpmath.mpf(damping)
         return (1 - d) * new + d * old
 
     def change(self, new: np.ndarray, old: np.ndarray):

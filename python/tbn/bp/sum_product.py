@@ -19,8 +19,11 @@ import numbers
 from dataclasses import dataclass
 from typing import Mapping
 
+import mpmath
+
 from ..errors import TbnError
 from ..graph import FactorGraph
+from . import _flat, _messages
 
 __all__ = ["BPResult", "belief_propagation", "SCHEDULES", "BACKENDS"]
 
@@ -113,29 +116,21 @@ def belief_propagation(fg: FactorGraph, evidence: Mapping[str, int] | None = Non
     if backend == "mpmath":
         return _run_mpmath(fg, observed, schedule, damping, tol, max_iter, dps or 50)
     if schedule == "flooding":
-        from ._flat import FlatGraph, run_flooding
-
-        flat = FlatGraph(fg, observed)
-        f2v, converged, iterations, residual = run_flooding(flat, damping, tol, max_iter)
+        flat = _flat.FlatGraph(fg, observed)
+        f2v, converged, iterations, residual = _flat.run_flooding(flat, damping, tol, max_iter)
         beliefs = [[float(x) for x in b] for b in flat.beliefs(f2v)]
     else:
-        from ._messages import LogFloat, MessageEngine, run_residual
-
-        engine = MessageEngine(fg, observed, LogFloat())
-        converged, iterations, residual = run_residual(engine, damping, tol, max_iter)
+        engine = _messages.MessageEngine(fg, observed, _messages.LogFloat())
+        converged, iterations, residual = _messages.run_residual(engine, damping, tol, max_iter)
         beliefs = engine.beliefs()
     return BPResult(dict(zip(fg.names, beliefs)), converged, iterations, float(residual))
 
 
 def _run_mpmath(fg, observed, schedule, damping, tol, max_iter, dps) -> BPResult:
-    import mpmath
-
-    from ._messages import MessageEngine, MpProb, run_flooding, run_residual
-
     with mpmath.workdps(dps):
-        engine = MessageEngine(fg, observed, MpProb())
+        engine = _messages.MessageEngine(fg, observed, _messages.MpProb())
         tol_mp = mpmath.mpf(tol)
-        run = run_flooding if schedule == "flooding" else run_residual
+        run = _messages.run_flooding if schedule == "flooding" else _messages.run_residual
         converged, iterations, residual = run(engine, damping, tol_mp, max_iter)
         beliefs = engine.beliefs()
     return BPResult(dict(zip(fg.names, beliefs)), converged, iterations, float(residual))
