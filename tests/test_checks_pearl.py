@@ -217,3 +217,29 @@ def test_every_node_matches_variable_elimination_by_name():
         # P(x1 = 0) ~ 1*2 + 3*1 = 5, P(x1 = 1) ~ 1*1 + 3*5 = 16.
         assert _deviation(exact["x1"], [mpmath.mpf(5) / 21, mpmath.mpf(16) / 21]) <= tolerance(50)
         assert _deviation(pearl.node_belief(t, pearl.positions(t)[1]), exact["x1"]) <= tolerance(50)
+
+
+def test_rounds_needed_is_the_eccentricity():
+    # The docstring of roundsNeeded: with d = 0 it is the node's eccentricity, so the largest
+    # value over the nodes is the diameter; eccentricities come from a breadth-first search.
+    rng = random.Random(23)
+    for _ in range(200):
+        t = pearl.random_tree(rng, 2, rng.randint(1, 9))
+        ecc = pearl.eccentricities(t)
+        assert [pearl.rounds_needed(t, p, 0) for p in pearl.positions(t)] == ecc
+        assert max(ecc) <= 2 * pearl.height(t)
+
+
+def test_one_round_fewer_is_not_exact_somewhere():
+    rng = random.Random(29)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(15):
+            t = pearl.random_tree(rng, 2, rng.randint(2, 5))
+            mu, md = pearl.random_messages(rng, t, False), pearl.random_messages(rng, t, False)
+            one = [mpmath.mpf(1)] * 2
+            for p in pearl.positions(t):
+                rounds = pearl.rounds_needed(t, p, 0) - 1
+                got = pearl._normalise(pearl.belief_at_after(t, p, rounds, mu, md, lambda j: one))
+                worst = max(worst, _deviation(got, pearl.node_marginal(t, p)))
+    assert worst > 1e-3

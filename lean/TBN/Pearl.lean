@@ -31,7 +31,8 @@ upward then downward messages, the belief of every node equals its exact margina
   `RTree.nodeMarginal` (exact) and `RTree.nodeBelief` (sum-product with upward then downward
   messages, `RTree.beliefAt`) at every node.
 * `RTree.Msgs t`: one arbitrary initial message per edge; `RTree.beliefAfter t k m`: the root belief
-  after `k` synchronous rounds started from `m`.
+  after `k` synchronous rounds started from `m`; `RTree.beliefAtAfter`: the belief of any node after
+  `k` rounds from arbitrary upward and downward messages.
 * `RTree.orNode s0 s1`: a node with uniform own evidence and two children joined by copy factors.
 * `OrTree`: binary trees of OR nodes over soft binary evidence; `OrTree.toRTree` (their
   sum-product model) and `OrTree.oplusFold` (the paper's oplus-BP folded to the root).
@@ -43,6 +44,9 @@ upward then downward messages, the belief of every node equals its exact margina
 * `RTree.pearl_rounds`: after `k ≥ height t` synchronous rounds from any initial messages, the root
   belief equals the exact root marginal.
 * `RTree.pearl_all`: at every node, the sum-product belief (upward then downward messages) equals
+  the node's exact marginal.
+* `RTree.pearl_rounds_all`: at every node, after at least `roundsNeeded t p 0` (the node's
+  eccentricity, at most the diameter) synchronous rounds from arbitrary messages, the belief equals
   the node's exact marginal.
 * `RTree.bpBelief_orNode_eq_oplus`: when a binary node has uniform own evidence and its two children
   are joined to it by copy (equality) factors, its sum-product belief is exactly the paper's
@@ -306,6 +310,94 @@ private theorem beliefAt_right (t s : RTree α) (ψ : α → α → ℝ) (p : Po
 def nodeBelief (t : RTree α) (p : Pos t) (v : α) : ℝ :=
   beliefAt t p (fun _ => 1) v / ∑ w, beliefAt t p (fun _ => 1) w
 
+/-- The message `s` sends up to the root of `t` in round `j` of the synchronous schedule: the
+initial message `e` in round `0`, then the message computed from `s`'s belief after round
+`j - 1`. -/
+def upEdge (ψ : α → α → ℝ) (s : RTree α) (e : α → ℝ) (ms : Msgs s) (j : ℕ) (u : α) : ℝ :=
+  if j = 0 then e u else msg ψ (beliefAfter s (j - 1) ms) u
+
+/-- The message the root of `t` sends down to the root of `s` in round `j`: the initial message
+`e` in round `0`, then the message computed from the root of `t` after round `j - 1`, with the
+message `G (j - 1)` it then received from outside `t` and all its own upward messages. -/
+def downEdge (ψ : α → α → ℝ) (t : RTree α) (e : α → ℝ) (mt : Msgs t) (G : ℕ → α → ℝ) (j : ℕ)
+    (w : α) : ℝ :=
+  if j = 0 then e w else ∑ u, G (j - 1) u * beliefAfter t (j - 1) mt u * ψ u w
+
+/-- The unnormalised belief of the node at position `p` after `k` synchronous rounds of
+sum-product (flooding: every message of round `j` is computed from the beliefs of round `j - 1`),
+from arbitrary initial upward messages `mu` and downward messages `md`, when the root of `t`
+receives the message `G j` from outside `t` in round `j` (`G = 1` for the whole tree). -/
+def beliefAtAfter : (t : RTree α) → Pos t → ℕ → Msgs t → Msgs t → (ℕ → α → ℝ) → α → ℝ
+  | .leaf ev, .here _, k, _, _, G => fun v => G k v * ev v
+  | .attach t ψ s, .left p, k, mu, md, G =>
+      beliefAtAfter t p k (Msgs.parent mu) (Msgs.parent md)
+        (fun j u => G j u * upEdge ψ s (Msgs.edge mu) (Msgs.child mu) j u)
+  | .attach t ψ s, .right p, k, mu, md, G =>
+      beliefAtAfter s p k (Msgs.child mu) (Msgs.child md)
+        (fun j w => downEdge ψ t (Msgs.edge md) (Msgs.parent mu) G j w)
+
+/-- How many synchronous rounds the node at `p` needs when the message from outside `t` is final
+from round `d` on. With `d = 0` it is the eccentricity of the node (its largest distance to another
+node of the tree), which is at most the diameter. -/
+def roundsNeeded : (t : RTree α) → Pos t → ℕ → ℕ
+  | .leaf _, .here _, d => d
+  | .attach t _ s, .left p, d => roundsNeeded t p (max d (height s + 1))
+  | .attach t _ s, .right p, d => roundsNeeded s p (max d (height t) + 1)
+
+/-- Flooding sum-product converges to the two-pass beliefs: once the message from outside is
+final (`G j = g` from round `d` on), after `roundsNeeded t p d` rounds the belief of the node at
+`p` no longer depends on the initial messages. -/
+theorem beliefAtAfter_eq_beliefAt :
+    (t : RTree α) → (p : Pos t) → (d k : ℕ) → (mu md : Msgs t) → (G : ℕ → α → ℝ) →
+      (g : α → ℝ) → (∀ j, d ≤ j → G j = g) → roundsNeeded t p d ≤ k →
+      beliefAtAfter t p k mu md G = beliefAt t p g
+  | .leaf ev, .here _, d, k, _, _, G, g, hG, hk => by
+      have hk' : d ≤ k := hk
+      funext v
+      show G k v * ev v = g v * ev v
+      rw [hG k hk']
+  | .attach t ψ s, .left p, d, k, mu, md, G, g, hG, hk => by
+      show beliefAtAfter t p k (Msgs.parent mu) (Msgs.parent md)
+          (fun j u => G j u * upEdge ψ s (Msgs.edge mu) (Msgs.child mu) j u) =
+        beliefAt t p (fun u => g u * msg ψ (up s) u)
+      refine beliefAtAfter_eq_beliefAt t p (max d (height s + 1)) k _ _ _ _ ?_ hk
+      intro j hj
+      have h1 : d ≤ j := by
+        first
+        | exact le_trans (le_max_left _ _) hj
+        | exact (max_le_iff.mp hj).1
+      have h2 : height s + 1 ≤ j := by
+        first
+        | exact le_trans (le_max_right _ _) hj
+        | exact (max_le_iff.mp hj).2
+      have hj0 : j ≠ 0 := by omega
+      have hs : height s ≤ j - 1 := by omega
+      funext u
+      show G j u * upEdge ψ s (Msgs.edge mu) (Msgs.child mu) j u = g u * msg ψ (up s) u
+      rw [hG j h1]
+      unfold upEdge
+      rw [if_neg hj0, beliefAfter_eq_up s (j - 1) (Msgs.child mu) hs]
+  | .attach t ψ s, .right p, d, k, mu, md, G, g, hG, hk => by
+      show beliefAtAfter s p k (Msgs.child mu) (Msgs.child md)
+          (fun j w => downEdge ψ t (Msgs.edge md) (Msgs.parent mu) G j w) =
+        beliefAt s p (fun w => ∑ u, g u * up t u * ψ u w)
+      refine beliefAtAfter_eq_beliefAt s p (max d (height t) + 1) k _ _ _ _ ?_ hk
+      intro j hj
+      have hm : max d (height t) ≤ j - 1 := by omega
+      have h1 : d ≤ j - 1 := by
+        first
+        | exact le_trans (le_max_left _ _) hm
+        | exact (max_le_iff.mp hm).1
+      have h2 : height t ≤ j - 1 := by
+        first
+        | exact le_trans (le_max_right _ _) hm
+        | exact (max_le_iff.mp hm).2
+      have hj0 : j ≠ 0 := by omega
+      funext w
+      show downEdge ψ t (Msgs.edge md) (Msgs.parent mu) G j w = ∑ u, g u * up t u * ψ u w
+      unfold downEdge
+      rw [if_neg hj0, hG (j - 1) h1, beliefAfter_eq_up t (j - 1) (Msgs.parent mu) h2]
+
 end BP
 
 section Pearl
@@ -476,6 +568,18 @@ theorem pearl_all (t : RTree α) (p : Pos t) (v : α) : nodeBelief t p v = nodeM
   rw [beliefAt_eq_unnormMarginalAt t p (fun _ => 1)]
   simp only [unnormMarginalAt_one]
   rw [sum_unnormNodeMarginal]
+
+/-- Pearl's theorem with rounds at every node: after any number `k ≥ roundsNeeded t p 0` (the
+eccentricity of the node, at most the diameter) of synchronous sum-product rounds, started from
+arbitrary upward and downward messages, the normalised belief of the node at `p` equals its exact
+marginal (SPEC 3.2: "after at least diameter synchronous rounds, BP beliefs equal the exact
+marginals"; the paper's BP equivalence). -/
+theorem pearl_rounds_all (t : RTree α) (p : Pos t) (k : ℕ) (mu md : Msgs t)
+    (hk : roundsNeeded t p 0 ≤ k) (v : α) :
+    beliefAtAfter t p k mu md (fun _ _ => 1) v / ∑ w, beliefAtAfter t p k mu md (fun _ _ => 1) w =
+      nodeMarginal t p v := by
+  rw [beliefAtAfter_eq_beliefAt t p 0 k mu md (fun _ _ => 1) (fun _ => 1) (fun _ _ => rfl) hk]
+  exact pearl_all t p v
 
 end AllNodes
 

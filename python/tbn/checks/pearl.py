@@ -50,6 +50,8 @@ __all__ = [
     "positions", "val_at", "belief_at", "unnorm_marginal_at", "node_belief", "node_marginal",
     "check_unnorm_marginal_at_left", "check_unnorm_marginal_at_right",
     "check_belief_at_eq_unnorm_marginal_at", "check_sum_unnorm_node_marginal", "check_pearl_all",
+    "belief_at_after", "rounds_needed", "eccentricities",
+    "check_belief_at_after_eq_belief_at", "check_pearl_rounds_all",
 ]
 
 
@@ -742,3 +744,134 @@ def check_pearl_all(precision: int, instances: int, seed: int) -> CheckResult:
             return worst
 
     return worst_deviation(_trees(seed, instances, positive=True, max_nodes=5), deviation)
+
+
+# --- every node after k synchronous rounds (Lean: upEdge, downEdge, beliefAtAfter, roundsNeeded) --
+
+def _up_edge(psi, child, e, ms, j) -> list:
+    """Round ``j`` message from ``child`` up to its parent: initial ``e``, then from round j - 1."""
+    return list(e) if j == 0 else msg(psi, belief_after(child, j - 1, ms))
+
+
+def _down_edge(psi, sub, e, mt, outside, j) -> list:
+    """Round ``j`` message from the root of ``sub`` down to the attached child."""
+    if j == 0:
+        return list(e)
+    above = [a * b for a, b in zip(outside(j - 1), belief_after(sub, j - 1, mt))]
+    return [mpmath.fsum(above[u] * _mp(psi[u][w]) for u in range(len(above)))
+            for w in range(len(above))]
+
+
+def belief_at_after(t, p, rounds: int, mu, md, outside) -> list:
+    """Unnormalised belief of the node at ``p`` after ``rounds`` flooding rounds from initial
+    upward messages ``mu`` and downward messages ``md``; ``outside(j)`` is the message into the
+    root from outside ``t`` in round ``j``."""
+    if p[0] == "here":
+        return [g * _mp(e) for g, e in zip(outside(rounds), t[1])]
+    _, sub, psi, child = t
+    if p[0] == "left":
+        def new_outside(j):
+            return [a * b for a, b in zip(outside(j), _up_edge(psi, child, mu[1], mu[2], j))]
+        return belief_at_after(sub, p[1], rounds, mu[0], md[0], new_outside)
+
+    def down(j):
+        return _down_edge(psi, sub, md[1], mu[0], outside, j)
+    return belief_at_after(child, p[1], rounds, mu[2], md[2], down)
+
+
+def rounds_needed(t, p, d: int) -> int:
+    """Lean's ``roundsNeeded``."""
+    if p[0] == "here":
+        return d
+    if p[0] == "left":
+        return rounds_needed(t[1], p[1], max(d, height(t[3]) + 1))
+    return rounds_needed(t[3], p[1], max(d, height(t[1])) + 1)
+
+
+def eccentricities(t) -> list:
+    """Largest distance (in edges of the tree) from each node to any node, in `positions` order;
+    computed independently, by breadth-first search on the tree's edges."""
+    edges = []
+
+    def build(node, offset) -> tuple[int, int]:  # (number of nodes, index of the root)
+        if node[0] == "leaf":
+            return 1, offset
+        n_sub, r_sub = build(node[1], offset)
+        n_child, r_child = build(node[3], offset + n_sub)
+        edges.append((r_sub, r_child))
+        return n_sub + n_child, r_sub
+
+    n, _ = build(t, 0)
+    adj = [[] for _ in range(n)]
+    for a, b in edges:
+        adj[a].append(b)
+        adj[b].append(a)
+    out = []
+    for start in range(n):
+        dist, frontier = {start: 0}, [start]
+        while frontier:
+            nxt = []
+            for u in frontier:
+                for w in adj[u]:
+                    if w not in dist:
+                        dist[w] = dist[u] + 1
+                        nxt.append(w)
+            frontier = nxt
+        out.append(max(dist.values()))
+    return out
+
+
+def check_belief_at_after_eq_belief_at(precision: int, instances: int,
+                                       seed: int) -> CheckResult:
+    """``beliefAtAfter_eq_beliefAt``: if the outside message is ``g`` from round ``d`` on (and
+    arbitrary before), after ``roundsNeeded t p d`` rounds from arbitrary messages the belief is
+    the two-pass belief with outside factor ``g`` (any real tables)."""
+    rng = random.Random(seed + 8)
+
+    def cases():
+        for t in _trees(seed, instances, positive=False, signed=True, max_nodes=5):
+            k = _k(t)
+            p = rng.choice(positions(t))
+            d = rng.randint(0, 3)
+            early = [[_entry(rng, True) for _ in range(k)] for _ in range(d)]
+            g = [_entry(rng, True) for _ in range(k)]
+            rounds = rounds_needed(t, p, d) + rng.randint(0, 2)
+            yield t, p, d, early, g, rounds, random_messages(rng, t), random_messages(rng, t)
+
+    def deviation(case):
+        t, p, d, early, g, rounds, mu, md = case
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            gm = [_mp(x) for x in g]
+
+            def outside(j):
+                return [_mp(x) for x in early[j]] if j < d else gm
+            return _worst(zip(belief_at_after(t, p, rounds, mu, md, outside),
+                              belief_at(t, p, gm)))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_pearl_rounds_all(precision: int, instances: int, seed: int) -> CheckResult:
+    """``pearl_rounds_all``: after ``roundsNeeded t p 0`` or more flooding rounds from arbitrary
+    messages, every node's normalised belief is its exact marginal (`tbn.exact.marginals`)."""
+    rng = random.Random(seed + 9)
+
+    def cases():
+        for t in _trees(seed, instances, positive=True, max_nodes=5):
+            extra = [rng.randint(0, 2) for _ in positions(t)]
+            yield t, extra, random_messages(rng, t), random_messages(rng, t)
+
+    def deviation(case):
+        t, extra, mu, md = case
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            fg, _ = to_factor_graph(t)
+            exact = marginals(fg, arithmetic="mpmath", dps=precision + GUARD_DIGITS)
+            one = [mpmath.mpf(1)] * _k(t)
+            worst = mpmath.mpf(0)
+            for i, p in enumerate(positions(t)):
+                rounds = rounds_needed(t, p, 0) + extra[i]
+                got = _normalise(belief_at_after(t, p, rounds, mu, md, lambda j: one))
+                worst = max(worst, _worst(zip(got, exact[f"x{i}"])))
+            return worst
+
+    return worst_deviation(cases(), deviation)
