@@ -125,6 +125,11 @@ theorem bpRounds_nonneg (fg : FactorGraph n ι α) (k : ℕ) (μ : Messages n ι
   | zero => exact hμ
   | succ k ih => exact bpRound_nonneg fg (bpRounds fg k μ) ih
 
+/-- BP started, as usual, from uniform messages has nonnegative messages after every round. -/
+theorem bpRounds_uniform_nonneg (fg : FactorGraph n ι α) (k : ℕ) :
+    ∀ a i v, 0 ≤ bpRounds fg k uniformMessages a i v :=
+  bpRounds_nonneg fg k uniformMessages (fun _ _ _ => zero_le_one)
+
 /-- Beliefs computed from nonnegative messages are nonnegative. -/
 theorem belief_nonneg (fg : FactorGraph n ι α) (μ : Messages n ι α)
     (hμ : ∀ a i v, 0 ≤ μ a i v) (i : Fin n) (v : α) : 0 ≤ belief fg μ i v := by

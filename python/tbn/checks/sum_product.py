@@ -26,7 +26,7 @@ __all__ = [
     "check_var_to_factor_nonneg", "check_factor_to_var_nonneg", "check_bp_round_nonneg",
     "check_bp_rounds_nonneg", "check_belief_nonneg", "check_sum_belief",
     "check_not_is_tree_double_edge", "check_unnorm_belief_bp_round_single",
-    "check_belief_bp_round_single",
+    "check_belief_bp_round_single", "check_bp_rounds_uniform_nonneg",
 ]
 
 
@@ -343,3 +343,20 @@ def check_belief_bp_round_single(precision: int, instances: int, seed: int) -> C
             return worst
 
     return worst_deviation(_single_factor_cases(seed, instances, positive=True), deviation)
+
+
+def check_bp_rounds_uniform_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
+    """``bpRounds_uniform_nonneg``: from uniform messages, 0 to 4 rounds keep messages >= 0."""
+    rng = random.Random(seed + 4)
+
+    def cases():
+        for _ in range(instances):
+            yield random_graph(rng, max_n=4, max_k=3, max_factors=4), rng.randint(0, 4)
+
+    def deviation(case):
+        fg, rounds = case
+        with mpmath.workdps(precision):
+            out = bp_rounds(fg, rounds, uniform_messages(fg))
+            return _negative_part([x for a in out for vec in a for x in vec])
+
+    return worst_deviation(cases(), deviation)
