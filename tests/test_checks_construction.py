@@ -59,3 +59,14 @@ def test_routing_violation_detects_bad_codes():
     assert C.routing_violation(lambda k: [k], 3, 1) == 1
     assert C.routing_violation(lambda k: [1, 1], 2, 2) == 1  # two equal codes
     assert C.routing_violation(lambda k: [1 if k == b else 0 for b in range(3)], 3, 3) == 0
+
+
+def test_softmax_layer_is_not_hard_bp_but_is_its_linear_map():
+    from tbn.transformer.softmax import softmax_layer
+    from tbn.transformer.weights import explicit_oplus_layer
+    case = (3, 3, [1, 2, 0], [2, 0, 1], [mpmath.mpf(1), mpmath.mpf(2), mpmath.mpf(-5)])
+    soft = softmax_layer(explicit_oplus_layer(3, "one_hot"), mpmath.mpf(3))
+    assert C.layer_with_deviation(case, "one_hot", soft, PRECISION) <= tolerance(PRECISION)
+    assert C.layer_with_deviation(case, "one_hot", soft, PRECISION, swap=True) > mpmath.mpf(10) ** -3
+    # and at a finite temperature it is not the hard oplus-BP step
+    assert C.layer_deviation(case, "one_hot", PRECISION, soft) > mpmath.mpf(10) ** -3

@@ -343,6 +343,33 @@ private theorem explicitHeads_one (B : ℕ) : explicitHeads B 1 = routeHead B (3
   unfold explicitHeads
   exact if_neg h
 
+private theorem explicitHeads_V0 (B : ℕ) :
+    (explicitHeads B 0).V = projectDim (3 + 3 * B) 0 1 :=
+  (congrArg Head.V (explicitHeads_zero B)).trans rfl
+
+private theorem explicitHeads_V1 (B : ℕ) :
+    (explicitHeads B 1).V = projectDim (3 + 3 * B) 0 2 :=
+  (congrArg Head.V (explicitHeads_one B)).trans rfl
+
+/-- The explicit layer's heads and FFN with any attention kind `a`; `explicitLayer B` is the hard
+case. With `a = softmax λ` this is the construction at a finite temperature. -/
+def layerWith (a : Attention) (B : ℕ) : Layer 2 (3 + 3 * B) (3 + 3 * B) where
+  attn := a
+  heads := explicitHeads B
+  ffn := explicitFFN B
+
+/-- What head `h` of the explicit heads gathers at token `j` under attention kind `a`:
+`∑ k, α_hjk l_k` (exactly `l (nb h j)` under hard attention with a routing code; a weighted
+average under softmax). -/
+def headGather {n : ℕ} (a : Attention) (code : ℕ → ℕ → ℝ) (B : ℕ) (nb : Fin 2 → Fin n → Fin n)
+    (l : Fin n → ℝ) (h : Fin 2) (j : Fin n) : ℝ :=
+  ∑ k, attnWeights a (explicitHeads B h) (encode code B nb l) j k * l k
+
+private def gatheredAny {n : ℕ} (a : Attention) (code : ℕ → ℕ → ℝ) (B : ℕ)
+    (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) (j : Fin n) (d : ℕ) : ℝ :=
+  tok code B nb l j d + ((if d = 1 then headGather a code B nb l 0 j else 0)
+    + (if d = 2 then headGather a code B nb l 1 j else 0))
+
 section Layer
 
 variable {n : ℕ} {code : ℕ → ℕ → ℝ} {B : ℕ} {nb : Fin 2 → Fin n → Fin n}
@@ -522,6 +549,103 @@ private theorem layer_apply (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j
   · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega),
       if_neg (show ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) by omega)]
     rw [gathered_code l j h, tok_code _ j h]
+
+private theorem head_any (a : Attention) (l : Fin n → ℝ) (hd : Head (3 + 3 * B)) {tgt : ℕ}
+    (hV : hd.V = projectDim (3 + 3 * B) 0 tgt) (j : Fin n) (d : Fin (3 + 3 * B)) :
+    ∑ k, attnWeights a hd (encode code B nb l) j k * mv hd.V (encode code B nb l k) d
+      = if (d : ℕ) = tgt then ∑ k, attnWeights a hd (encode code B nb l) j k * l k else 0 := by
+  have hv : ∀ k, mv hd.V (encode code B nb l k) d = if (d : ℕ) = tgt then l k else 0 := by
+    intro k
+    rw [hV, mv_projectDim tgt (show 0 < 3 + 3 * B by omega) (encode code B nb l k)
+      (tok code B nb l k) (fun c => rfl), tok_zero]
+  simp only [hv]
+  by_cases hd' : (d : ℕ) = tgt
+  · simp only [if_pos hd']
+  · simp only [if_neg hd', mul_zero, Finset.sum_const_zero]
+
+private theorem attend_any (a : Attention) (l : Fin n → ℝ) (j : Fin n) (d : Fin (3 + 3 * B)) :
+    attend a (explicitHeads B) (encode code B nb l) j d = gatheredAny a code B nb l j d := by
+  unfold attend
+  rw [Fin.sum_univ_two, head_any a l (explicitHeads B 0) (explicitHeads_V0 B) j d,
+    head_any a l (explicitHeads B 1) (explicitHeads_V1 B) j d]
+  rfl
+
+private theorem gatheredAny_one (a : Attention) (l : Fin n → ℝ) (j : Fin n) :
+    gatheredAny a code B nb l j 1 = headGather a code B nb l 0 j := by
+  unfold gatheredAny
+  rw [tok_one, if_pos (rfl : (1 : ℕ) = 1), if_neg (show ¬ ((1 : ℕ) = 2) by decide)]
+  simp only [zero_add, add_zero]
+
+private theorem gatheredAny_two (a : Attention) (l : Fin n → ℝ) (j : Fin n) :
+    gatheredAny a code B nb l j 2 = headGather a code B nb l 1 j := by
+  unfold gatheredAny
+  rw [tok_two, if_neg (show ¬ ((2 : ℕ) = 1) by decide), if_pos (rfl : (2 : ℕ) = 2)]
+  simp only [zero_add]
+
+private theorem gatheredAny_code (a : Attention) (l : Fin n → ℝ) (j : Fin n) {d : ℕ}
+    (hd : 3 ≤ d) : gatheredAny a code B nb l j d = codeAt code B nb j d := by
+  unfold gatheredAny
+  rw [tok_code l j hd, if_neg (show ¬ (d = 1) by omega), if_neg (show ¬ (d = 2) by omega)]
+  simp only [add_zero]
+
+private theorem layerWith_apply (a : Attention) (l : Fin n → ℝ) (j : Fin n)
+    (d : Fin (3 + 3 * B)) :
+    (layerWith a B).apply (encode code B nb l) j d
+      = tok code B nb (fun i => headGather a code B nb l 0 i + headGather a code B nb l 1 i) j d := by
+  have hv : attend a (explicitHeads B) (encode code B nb l) j
+      = fun c => gatheredAny a code B nb l j c := funext fun c => attend_any a l j c
+  show (explicitFFN B).apply (attend a (explicitHeads B) (encode code B nb l) j) d = _
+  rw [hv, ffn_or]
+  rcases (show (d : ℕ) = 0 ∨ (d : ℕ) = 1 ∨ (d : ℕ) = 2 ∨ 3 ≤ (d : ℕ) by omega) with
+    h | h | h | h
+  · rw [h]
+    simp only [if_pos (rfl : (0 : ℕ) = 0), gatheredAny_one, gatheredAny_two, tok_zero]
+  · rw [h]
+    simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
+      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), tok_one]
+  · rw [h]
+    simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
+      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), tok_two]
+  · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega),
+      if_neg (show ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) by omega)]
+    rw [gatheredAny_code a l j h, tok_code _ j h]
+
+/-- The explicit layer at any attention kind (in particular softmax at a finite temperature) is a
+linear map on log-odds: token `j`'s new log-odds is `∑ k, α_0jk l_k + ∑ k, α_1jk l_k`, the codes
+and the zero scratch are kept. No routing assumption is needed (Coppola, BP equivalence: what the
+construction computes when softmax replaces hardmax). -/
+theorem layerWith_encode (a : Attention) (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) :
+    (layerWith a B).apply (encode code B nb l)
+      = encode code B nb (fun j => headGather a code B nb l 0 j + headGather a code B nb l 1 j) :=
+  funext fun j => funext fun d => layerWith_apply a l j d
+
+/-- The attention weights of the explicit heads do not depend on the log-odds (queries and keys
+read only the codes): every layer of a run uses the same weights, so `T` softmax layers apply one
+fixed linear map `T` times (Coppola, BP equivalence under softmax). -/
+theorem attnWeights_explicit_indep (a : Attention) (nb : Fin 2 → Fin n → Fin n)
+    (l l' : Fin n → ℝ) (j k : Fin n) :
+    attnWeights a (explicitHeads B 0) (encode code B nb l) j k
+        = attnWeights a (explicitHeads B 0) (encode code B nb l') j k ∧
+      attnWeights a (explicitHeads B 1) (encode code B nb l) j k
+        = attnWeights a (explicitHeads B 1) (encode code B nb l') j k := by
+  rw [explicitHeads_zero, explicitHeads_one]
+  unfold attnWeights
+  have h0 : score (routeHead B (3 + B) 1) (encode code B nb l) j
+      = score (routeHead B (3 + B) 1) (encode code B nb l') j :=
+    funext fun k =>
+      (score_routeHead l (show 3 + B + B ≤ 3 + 3 * B by omega) (nb 0)
+        (fun j' _ h1 h2 => tok_query0 l j' h1 h2) j k).trans
+      (score_routeHead l' (show 3 + B + B ≤ 3 + 3 * B by omega) (nb 0)
+        (fun j' _ h1 h2 => tok_query0 l' j' h1 h2) j k).symm
+  have h1 : score (routeHead B (3 + 2 * B) 2) (encode code B nb l) j
+      = score (routeHead B (3 + 2 * B) 2) (encode code B nb l') j :=
+    funext fun k =>
+      (score_routeHead l (show 3 + 2 * B + B ≤ 3 + 3 * B by omega) (nb 1)
+        (fun j' _ h1 h2 => tok_query1 l j' h1 h2) j k).trans
+      (score_routeHead l' (show 3 + 2 * B + B ≤ 3 + 3 * B by omega) (nb 1)
+        (fun j' _ h1 h2 => tok_query1 l' j' h1 h2) j k).symm
+  rw [h0, h1]
+  exact ⟨rfl, rfl⟩
 
 end Layer
 

@@ -23,7 +23,9 @@ import numpy as np
 
 from ..algebra import mp_sigmoid
 from ..bp.oplus import oplus_bp_step
+from ..transformer.implicit import implicit_graph
 from ..transformer.model import FFN, Layer, layer_forward, model_forward
+from ..transformer.softmax import softmax_layer
 from ..transformer.weights import (binary_code, code_width, cross_project, encode_oplus_state,
                                    explicit_oplus_layer, one_hot_code, project_dim)
 from ._base import CheckResult, worst_deviation
@@ -35,6 +37,7 @@ __all__ = [
     "check_ffn_or", "check_explicit_layer_encode", "check_explicit_layer_iterate",
     "check_decode_iterate", "check_exists_layer_one_hot", "check_exists_layer_binary",
     "check_exists_layer_decode_one_hot", "check_exists_layer_decode_binary",
+    "check_layer_with_encode", "check_attn_weights_explicit_indep",
 ]
 
 #: Extra digits of working precision.
@@ -374,3 +377,63 @@ def check_bin_code_is_routing_code(precision: int, instances: int, seed: int) ->
     cases += [(B, 2 ** B) for B in range(1, 7)]
     return worst_deviation(cases, lambda c: routing_violation(lambda k: binary_code(k, c[0]),
                                                               c[1], c[0]))
+
+
+# --- any attention kind (softmax at a finite temperature) ----------------------------------------
+
+def _layer_with(rng: random.Random, width: int, code: str):
+    hard = explicit_oplus_layer(width, code)
+    if rng.random() < 0.25:
+        return hard
+    return softmax_layer(hard, mpmath.mpf(10) ** rng.uniform(-2, 1.5))
+
+
+def layer_with_deviation(case, code: str, layer, precision: int, swap: bool = False):
+    """|layer(encode l) - encode(∑ α0 l + ∑ α1 l)|, α read off by `implicit.implicit_graph`."""
+    n, width, nb0, nb1, l = case
+    dps = precision + GUARD
+    with mpmath.workdps(dps):
+        X = encode_oplus_state(nb0, nb1, l, width, code)
+        Y = layer_forward(layer, X, "mpmath", dps)
+        A0, A1 = implicit_graph(layer, X, dps=dps).edges
+        if swap:  # a false variant: weights transposed (edges reversed)
+            A0 = [[A0[k][j] for k in range(n)] for j in range(n)]
+        new = [mpmath.fsum(A0[j][k] * l[k] for k in range(n))
+               + mpmath.fsum(A1[j][k] * l[k] for k in range(n)) for j in range(n)]
+        Z = encode_oplus_state(nb0, nb1, new, width, code)
+        return _max_abs_diff(Y, Z)
+
+
+def check_layer_with_encode(precision: int, instances: int, seed: int) -> CheckResult:
+    """The explicit layer at any attention kind maps encode l to encode(∑ α0 l + ∑ α1 l)."""
+    rng = random.Random(seed)
+    codes = ["one_hot", "binary"]
+    cases = []
+    for i in range(instances):
+        code = codes[i % 2]
+        case = draw_case(rng, code)
+        cases.append((code, case, _layer_with(rng, case[1], code)))
+    return worst_deviation(cases, lambda c: layer_with_deviation(c[1], c[0], c[2], precision))
+
+
+def check_attn_weights_explicit_indep(precision: int, instances: int, seed: int) -> CheckResult:
+    """The explicit heads' weights are the same for any two states with the same sources."""
+    rng = random.Random(seed)
+    codes = ["one_hot", "binary"]
+    cases = []
+    for i in range(instances):
+        code = codes[i % 2]
+        case = draw_case(rng, code)
+        other = [_log_odds(rng) for _ in range(case[0])]
+        cases.append((code, case, other, _layer_with(rng, case[1], code)))
+
+    def deviation(c):
+        code, (n, width, nb0, nb1, l), other, layer = c
+        dps = precision + GUARD
+        with mpmath.workdps(dps):
+            E = implicit_graph(layer, encode_oplus_state(nb0, nb1, l, width, code), dps=dps).edges
+            F = implicit_graph(layer, encode_oplus_state(nb0, nb1, other, width, code),
+                               dps=dps).edges
+            return max(abs(a - b) for A, B in zip(E, F) for ra, rb in zip(A, B)
+                       for a, b in zip(ra, rb))
+    return worst_deviation(cases, deviation)
