@@ -16,7 +16,7 @@ import mpmath
 import numpy as np
 
 __all__ = [
-    "logsumexp", "log_normalize", "segment_logsumexp",
+    "logsumexp", "log_normalize", "segment_sum", "segment_logsumexp",
     "mp_normalize",
 ]
 
@@ -69,6 +69,23 @@ def log_normalize(a: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray
     return np.asarray(a, dtype=np.float64) - safe, np.squeeze(total, axis=axis)
 
 
+def segment_sum(a: np.ndarray, starts: np.ndarray, segment_of: np.ndarray) -> np.ndarray:
+    """Sums of consecutive segments of a flat array (no segment empty).
+
+    ``np.bincount`` is several times faster than ``np.add.reduceat`` on many short segments and
+    slower on long ones, so the mean segment length picks one; both give the same sums up to
+    rounding.
+
+    Examples
+    --------
+    >>> segment_sum(np.array([1.0, 3.0, 2.0]), np.array([0, 2]), np.array([0, 0, 1])).tolist()
+    [4.0, 2.0]
+    """
+    if len(a) < 8 * len(starts):
+        return np.bincount(segment_of, weights=a, minlength=len(starts))
+    return np.add.reduceat(a, starts)
+
+
 def segment_logsumexp(a: np.ndarray, starts: np.ndarray, segment_of: np.ndarray) -> np.ndarray:
     """Log-sum-exp of consecutive segments of a flat array, without a Python loop.
 
@@ -96,7 +113,7 @@ def segment_logsumexp(a: np.ndarray, starts: np.ndarray, segment_of: np.ndarray)
     shift = np.maximum.reduceat(a, starts)
     shift[~np.isfinite(shift)] = 0.0
     with np.errstate(divide="ignore"):
-        return np.log(np.add.reduceat(np.exp(a - shift[segment_of]), starts)) + shift
+        return np.log(segment_sum(np.exp(a - shift[segment_of]), starts, segment_of)) + shift
 
 
 def mp_normalize(values: Sequence) -> list:

@@ -10,13 +10,14 @@ Factor side.  For a block of arity a, every (edge, table entry) pair becomes one
 ordered by edge, then by the state of the edge's own variable: the rows of one output entry
 (edge, state) are then consecutive, a segment.  Each row keeps the log table value and, for the
 a - 1 other slots, the flat index of the v2f entry it multiplies; rows of zero table entries are
-left out, since they add exactly nothing.  One round is: gather and multiply
-a - 1 times, then a segment sum.  The arithmetic of that sum is shifted, not logarithmic: each
-v2f message is divided by its largest entry and each table by its largest entry (exponents of
-numbers in [0, 1]), the products and sums run in plain float64, and the shifts are added back as
-logs.  A segment whose shifted sum falls below `TINY` might have lost terms to underflow, so it is
-recomputed exactly in the log domain with a per-segment max shift (`segment_logsumexp`).  No
-subtraction ever removes a message, so zeros (``-inf``) are exact.
+left out, since they add exactly nothing.  One round is: gather and multiply a - 1 times, then a
+segment sum.  The arithmetic of that sum is shifted, not logarithmic: every v2f message is stored
+shifted so that its largest entry is 1 (log 0) and every table is divided by its largest entry,
+so the products and sums of numbers in [0, 1] run in plain float64; the shifts are constant
+along each output message and vanish when it is normalised.  A segment whose shifted sum falls
+below `TINY` might have lost terms to underflow, so it is recomputed exactly in the log domain
+with a per-segment max shift (`segment_logsumexp`); likewise the normaliser of a message whose
+every entry fell back.  No subtraction ever removes a message, so zeros (``-inf``) are exact.
 
 Variable side.  Variables are grouped by (degree, cardinality); a group's incoming messages form
 an array (variables, degree, states), and the leave-one-out sums (a message to factor f excludes
@@ -31,7 +32,7 @@ import numpy as np
 
 from ..errors import EvidenceError
 from ..graph import FactorGraph
-from ..numerics import segment_logsumexp
+from ..numerics import segment_logsumexp, segment_sum
 from ._messages import CONTRADICTION
 
 #: Shifted segment sums below this are recomputed in the log domain.  Every shifted term is at
@@ -43,16 +44,16 @@ TINY = 1e-200
 class _Block:
     """Entry rows of all factors of one arity (rows of zero table entries left out)."""
 
-    def __init__(self, lo, hi, logs, others, lengths, other_edges, seg_logmax):
+    def __init__(self, lo, hi, logs, others, lengths, seg_logmax):
         keep, lengths, self.struct_zero = _drop_zero_rows(logs, lengths)
         self.lo, self.hi = lo, hi          # flat message range this block writes
         self.logs = logs[keep]             # (rows,) log table values
         self.others = others[:, keep]      # (arity - 1, rows) flat v2f indices
         self.lengths = lengths             # (segments,) rows per output entry
         self.starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        self.other_edges = other_edges     # (arity - 1, segments) edges multiplied in
         self.seg_logmax = seg_logmax       # (segments,) log of the factor's largest entry
         self.probs = np.exp(self.logs - np.repeat(seg_logmax, lengths))   # shifted, max 1
+        self.segment_of = np.repeat(np.arange(len(lengths)), lengths)
 
 
 def _drop_zero_rows(logs, lengths):
@@ -117,18 +118,17 @@ class FlatGraph:
                                                                          factor_edges))
         blocks = []
         for arity, pieces in parts.items():
-            logs, others, lengths, other_edges, seg_logmax = (
-                np.concatenate([p[i] for p in pieces], axis=-1) for i in range(5))
+            logs, others, lengths, seg_logmax = (
+                np.concatenate([p[i] for p in pieces], axis=-1) for i in range(4))
             first_factor = next(ks[0] for shape, ks in by_shape.items() if len(shape) == arity)
             lo = int(self.edge_offset[factor_edges[first_factor][0]])
-            blocks.append(_Block(lo, lo + len(lengths), logs, others, lengths, other_edges,
-                                 seg_logmax))
+            blocks.append(_Block(lo, lo + len(lengths), logs, others, lengths, seg_logmax))
         return blocks
 
     def _shape_rows(self, fg, shape, ks, factor_edges):
         """Entry rows of the factors ``ks``, all of one shape, in edge order.
 
-        Returns (logs, others, lengths, other_edges, seg_logmax) for these factors, ordered by
+        Returns (logs, others, lengths, seg_logmax) for these factors, ordered by
         factor, then slot, then the slot variable's state, then the other variables' states.
         """
         arity, size, k = len(shape), int(np.prod(shape)), len(ks)
@@ -140,17 +140,13 @@ class FlatGraph:
         logs = np.stack([np.moveaxis(tables, 1 + i, 1).reshape(k, size) for i in range(arity)],
                         axis=1)                                                 # (k, a, N)
         others = np.empty((arity - 1, k, arity, size), dtype=np.int64)
-        seg_edges = np.empty((arity - 1, k, sum(shape)), dtype=np.int64)
         for i in range(arity):
-            lo = sum(shape[:i])
             for r, j in enumerate(x for x in range(arity) if x != i):
                 others[r, :, i, :] = (self.edge_offset[edges[:, j]][:, None]
                                       + np.moveaxis(grid[j], i, 0).ravel()[None, :])
-                seg_edges[r, :, lo:lo + shape[i]] = edges[:, j][:, None]
         lengths = np.tile(np.concatenate([[size // c] * c for c in shape]), k)
         seg_logmax = np.repeat(tables.reshape(k, size).max(axis=1), sum(shape))
-        return (logs.ravel(), others.reshape(arity - 1, k * arity * size), lengths,
-                seg_edges.reshape(arity - 1, k * sum(shape)), seg_logmax)
+        return (logs.ravel(), others.reshape(arity - 1, k * arity * size), lengths, seg_logmax)
 
     def _groups(self, cards, var_edges, evidence):
         keys: dict[tuple[int, int], list[int]] = {}
@@ -175,7 +171,11 @@ class FlatGraph:
     # -- one round ----------------------------------------------------------------------------
 
     def variable_side(self, f2v: np.ndarray) -> np.ndarray:
-        """v2f messages: evidence plus every incoming f2v message except the edge's own."""
+        """v2f messages: evidence plus every incoming f2v message except the edge's own.
+
+        Each message is shifted so that its largest entry is 0; EvidenceError if it is all
+        ``-inf`` (an all-zero message proves Z = 0).
+        """
         v2f = np.empty(self.size)
         for g in self.groups:
             x = f2v[g.index]
@@ -183,33 +183,37 @@ class FlatGraph:
             excl[:, 1:] = np.cumsum(x[:, :-1], axis=1)
             excl[:, :-1] += np.cumsum(x[:, :0:-1], axis=1)[:, ::-1]
             excl += g.evid[:, None, :]
-            v2f[g.index] = excl
+            top = excl.max(axis=2, keepdims=True)
+            if np.isneginf(top).any():
+                raise EvidenceError(CONTRADICTION)
+            v2f[g.index] = excl - top
         return v2f
 
     def factor_side(self, v2f: np.ndarray) -> np.ndarray:
-        """Normalised f2v messages from the v2f messages; EvidenceError on an all-zero one."""
+        """Normalised f2v messages from shifted v2f messages; EvidenceError on an all-zero one."""
         out = np.empty(self.size)
         if not self.size:
             return out
-        vmax = np.maximum.reduceat(v2f, self.edge_offset)
-        if np.isneginf(vmax).any():
-            raise EvidenceError(CONTRADICTION)
-        q = np.exp(v2f - vmax[self.edge_segment])
+        q = np.exp(v2f)
         for b in self.blocks:
             s = b.probs
             for row in b.others:
                 s = s * q[row]
-            seg = np.add.reduceat(s, b.starts)
+            seg = segment_sum(s, b.starts, b.segment_of)
             with np.errstate(divide="ignore"):
-                logseg = np.log(seg) + b.seg_logmax + vmax[b.other_edges].sum(axis=0)
+                logseg = np.log(seg)
             small = np.flatnonzero((seg < TINY) & ~b.struct_zero)
             if len(small):
-                logseg[small] = _exact_segments(b, small, v2f)
+                logseg[small] = _exact_segments(b, small, v2f) - b.seg_logmax[small]
             out[b.lo:b.hi] = logseg
-        starts = self.edge_offset
-        total = segment_logsumexp(out, starts, self.edge_segment) if len(starts) else out[:0]
-        if np.isneginf(total).any():
-            raise EvidenceError(CONTRADICTION)
+        with np.errstate(divide="ignore"):
+            total = np.log(segment_sum(np.exp(out), self.edge_offset, self.edge_segment))
+        low = np.flatnonzero(total < math.log(TINY))
+        if len(low):
+            rows, local, segment_of = _rows_of(self.edge_offset, self.edge_card, low)
+            total[low] = segment_logsumexp(out[rows], local, segment_of)
+            if np.isneginf(total[low]).any():
+                raise EvidenceError(CONTRADICTION)
         return out - total[self.edge_segment]
 
     def beliefs(self, f2v: np.ndarray) -> list[np.ndarray]:
@@ -233,15 +237,21 @@ class FlatGraph:
         return out
 
 
+def _rows_of(starts: np.ndarray, lengths: np.ndarray, segments: np.ndarray):
+    """Flat rows of the chosen segments, with their starts and segment ids in that selection."""
+    lengths = lengths[segments]
+    local = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    rows = np.repeat(starts[segments] - local, lengths) + np.arange(lengths.sum())
+    return rows, local, np.repeat(np.arange(len(segments)), lengths)
+
+
 def _exact_segments(b: _Block, segments: np.ndarray, v2f: np.ndarray) -> np.ndarray:
     """Log-domain sums of the given segments of block b, max-shifted per segment."""
-    lengths = b.lengths[segments]
-    local = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    rows = np.repeat(b.starts[segments] - local, lengths) + np.arange(lengths.sum())
+    rows, local, segment_of = _rows_of(b.starts, b.lengths, segments)
     s = b.logs[rows]
     for row in b.others:
         s = s + v2f[row[rows]]
-    return segment_logsumexp(s, local, np.repeat(np.arange(len(segments)), lengths))
+    return segment_logsumexp(s, local, segment_of)
 
 
 def run_flooding(flat: FlatGraph, damping: float, tol: float, max_iter: int):
