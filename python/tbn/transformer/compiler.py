@@ -143,8 +143,9 @@ class CompiledBP:
 
     @property
     def message_dims(self) -> int:
-        """Dims ``0 .. message_dims - 1`` hold messages; the rest are scratch."""
-        return self._scratch_base
+        """Dims ``0 .. M - 1`` hold the messages; ``M .. 2M - 1`` the variable-to-factor
+        messages of the current round (same slot layout, shifted by M); the rest is scratch."""
+        return self._scratch_base // 2
 
     # -- supports ------------------------------------------------------------------------------
 
@@ -231,98 +232,137 @@ class CompiledBP:
             return np.zeros(self.width)
         return np.array([mpmath.mpf(0)] * self.width, dtype=object)
 
-    def _terms(self, slot, x: int, cav) -> list[tuple[object, list[int]]]:
-        """(log f(entry), message dims to add) for each nonzero term of message entry ``x``."""
+    def _slot_terms(self, slot, cav) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nonzero terms of the message at ``slot``, sorted by the receiving state.
+
+        Returns ``(state, log f, dims)``: per term the state it adds to, the log factor entry
+        and the message dims whose sum is its variable-to-factor part (shape ``(terms, m)``).
+        """
         k, p = slot
         factor = self.fg.factors[k]
-        terms = []
-        ranges = [sorted(cav[q]) if q != p else [x] for q in range(len(factor.variables))]
-        for entry in np.ndindex(*[len(r) for r in ranges]):
-            idx = tuple(ranges[q][e] for q, e in enumerate(entry))
-            if not self._positive[k][idx]:
-                continue
-            dims = []
-            for q, name in enumerate(factor.variables):
-                if q == p:
-                    continue
-                for other in self._var_slots[self.fg.index(name)]:
-                    if other[0] != k:
-                        dims.append(self.offset[other] + idx[q])
-            terms.append((self._logf[k][idx], dims))
-        return terms
+        mask = self._positive[k].copy()
+        for q, allowed in enumerate(cav):
+            if q != p:
+                ind = np.zeros(mask.shape[q], dtype=bool)
+                ind[list(allowed)] = True
+                shape = [1] * mask.ndim
+                shape[q] = -1
+                mask &= ind.reshape(shape)
+        others = [q for q in range(mask.ndim) if q != p]
+        idx = np.argwhere(np.moveaxis(mask, p, 0))  # column 0: the state of position p
+        full = np.empty_like(idx)
+        full[:, p] = idx[:, 0]
+        full[:, others] = idx[:, 1:]
+        consts = self._logf[k][tuple(full.T)]
+        cols, offs = [], []
+        for j, q in enumerate(others):
+            cols.append(j + 1)
+            offs.append(self.message_dims + self.offset[(k, q)])
+        dims = idx[:, cols] + np.asarray(offs, dtype=np.int64).reshape(1, -1)
+        return idx[:, 0], consts, dims
 
     def _build_block(self, prev: dict, new: dict) -> tuple[SparseLayer, ...]:
-        zero = self._num(0)
-        scratch = self._scratch_base
-        trees = {}  # (slot, x) -> list of nodes; node = (leaf term, scratch dim)
+        """Softplus layers of the log-sum-exp trees, then the linear commit layer.
+
+        Term g of the round owns scratch dim ``scratch_base + g``; the tree node whose leftmost
+        leaf is g keeps its offset from term g there.  Level l pairs the leaves at local
+        positions ``j 2^l`` and ``j 2^l + 2^(l-1)`` of the same message entry.
+        """
+        slots, total = [], 0
         for slot in self.slots:
-            cav = self._cavity(prev, slot)
-            for x in sorted(new[slot]):
-                nodes = []
-                for term in self._terms(slot, x, cav):
-                    nodes.append((term, scratch))
-                    scratch += 1
-                trees[(slot, x)] = nodes
-        if scratch > self.width:
+            states, consts, dims = self._slot_terms(slot, self._cavity(prev, slot))
+            n = len(states)
+            starts = np.flatnonzero(np.r_[True, states[1:] != states[:-1]]) if n else \
+                np.zeros(0, dtype=np.int64)
+            sizes = np.diff(np.r_[starts, n])
+            if set(states[starts].tolist()) != set(new[slot]):
+                raise ModelError("internal: terms disagree with the support")
+            local = np.arange(n) - np.repeat(starts, sizes)
+            slots.append((slot, states, consts, dims, self._scratch_base + total + np.arange(n),
+                          local, np.repeat(sizes, sizes), starts))
+            total += n
+        if self._scratch_base + total > self.width:
             raise ModelError("internal: scratch outgrew the width")  # supports only shrink
-        layers = []
-        while any(len(nodes) > 1 for nodes in trees.values()):
-            w1, b1, w2 = ([], [], []), [], ([], [], [])
-            for key, nodes in trees.items():
-                merged = []
-                for a in range(0, len(nodes) - 1, 2):
-                    (ta, sa), (tb, sb) = nodes[a], nodes[a + 1]
-                    u = len(b1)
-                    for d in tb[1]:
-                        _push(w1, u, d, 1)
-                    for d in ta[1]:
-                        _push(w1, u, d, -1)
-                    _push(w1, u, sb, 1)
-                    _push(w1, u, sa, -1)
-                    b1.append(tb[0] - ta[0])
-                    _push(w2, sa, u, 1)
-                    merged.append(nodes[a])
-                if len(nodes) % 2:
-                    merged.append(nodes[-1])
-                trees[key] = merged
-            layers.append(self._sparse(w1, b1, w2, [zero] * self.width, "softplus"))
-        # commit: new message = root(x) - root(first state), scratch cleared
-        w1, b2 = ([], [], []), [zero] * self.width
+        # variable-to-factor messages: nu[k, q] = sum of the messages into v_q from its other
+        # factors (log domain), into the dims M + offset[(k, q)]
+        rows, cols = [], []
         for slot in self.slots:
-            base = self.offset[slot]
-            card = self.fg.variable(self.fg.factors[slot[0]].variables[slot[1]]).cardinality
-            states = sorted(new[slot])
-            (tr, sr), = trees[(slot, states[0])]
-            for x in range(card):
-                _push(w1, base + x, base + x, -1)
-                if x not in new[slot]:
+            k, p = slot
+            card = self.fg.variable(self.fg.factors[k].variables[p]).cardinality
+            for other in self._var_slots[self.fg.index(self.fg.factors[k].variables[p])]:
+                if other[0] != k:
+                    rows.append(self.offset[slot] + np.arange(card))
+                    cols.append(self.offset[other] + np.arange(card))
+        M = self.message_dims
+        nu = [(np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+               np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64), 1)]
+        layers = [self._sparse(nu, self._zeros(M), [(M + np.arange(M), np.arange(M), 1)], None,
+                               "linear")]
+        level = 1
+        while True:
+            half, step = 2 ** (level - 1), 2 ** level
+            w1, w2, b1, units = [], [], [], 0
+            for _, _, consts, dims, scratch, local, size, _ in slots:
+                a = np.flatnonzero((local % step == 0) & (local + half < size))
+                if not len(a):
                     continue
-                (tx, sx), = trees[(slot, x)]
-                for d in tx[1]:
-                    _push(w1, base + x, d, 1)
-                for d in tr[1]:
-                    _push(w1, base + x, d, -1)
-                _push(w1, base + x, sx, 1)
-                _push(w1, base + x, sr, -1)
-                b2[base + x] = tx[0] - tr[0]
-        for s in range(self._scratch_base, self.width):
-            _push(w1, s, s, -1)
-        eye = (list(range(self.width)), list(range(self.width)), [1] * self.width)
-        layers.append(self._sparse(w1, [zero] * self.width, eye, b2, "linear"))
+                b = a + half
+                u = units + np.arange(len(a))
+                m = dims.shape[1]
+                w1.append((np.repeat(u, m), dims[b].ravel(), 1))
+                w1.append((np.repeat(u, m), dims[a].ravel(), -1))
+                w1.append((u, scratch[b], 1))
+                w1.append((u, scratch[a], -1))
+                b1.append(consts[b] - consts[a])
+                w2.append((scratch[a], u, 1))
+                units += len(a)
+            if not units:
+                break
+            layers.append(self._sparse(w1, np.concatenate(b1), w2, None, "softplus"))
+            level += 1
+        # commit: new message = root(x) - root(first state in support), scratch cleared
+        w1 = [(np.arange(self.width), np.arange(self.width), -1)]
+        b2 = self._zeros(self.width)
+        for slot, states, consts, dims, scratch, _, _, starts in slots:
+            base = self.offset[slot]
+            rows = base + states[starts]
+            ref = starts[0]
+            m = dims.shape[1]
+            w1.append((np.repeat(rows, m), dims[starts].ravel(), 1))
+            w1.append((np.repeat(rows, m), np.tile(dims[ref], len(rows)), -1))
+            w1.append((rows, scratch[starts], 1))
+            w1.append((rows, np.full(len(rows), scratch[ref]), -1))
+            b2[rows] = consts[starts] - consts[ref]
+        eye = [(np.arange(self.width), np.arange(self.width), 1)]
+        layers.append(self._sparse(w1, self._zeros(self.width), eye, b2, "linear"))
         return tuple(layers)
+
+    def _zeros(self, n: int) -> np.ndarray:
+        if self.dps is None:
+            return np.zeros(n)
+        out = np.empty(n, dtype=object)
+        out[:] = [mpmath.mpf(0)] * n
+        return out
 
     def _num(self, v):
         return float(v) if self.dps is None else mpmath.mpf(v)
 
     def _sparse(self, w1, b1, w2, b2, activation) -> SparseLayer:
+        """Assemble COO parts ``(rows, cols, value)`` (value a scalar for the whole part)."""
         hidden = len(b1)
-        vals = (lambda v: np.array(v, dtype=float)) if self.dps is None else (
-            lambda v: np.array([mpmath.mpf(x) for x in v] if v else [], dtype=object))
-        return SparseLayer(self.width, hidden,
-                           (np.array(w1[0], dtype=np.int64), np.array(w1[1], dtype=np.int64),
-                            vals(w1[2])), vals(b1),
-                           (np.array(w2[0], dtype=np.int64), np.array(w2[1], dtype=np.int64),
-                            vals(w2[2])), vals(b2), activation)
+
+        def coo(parts):
+            rows = np.concatenate([np.asarray(r, dtype=np.int64) for r, _, _ in parts])
+            cols = np.concatenate([np.asarray(c, dtype=np.int64) for _, c, _ in parts])
+            vals = np.concatenate([np.full(len(r), v, dtype=float) for r, _, v in parts])
+            if self.dps is not None:
+                vals = np.array([mpmath.mpf(int(v)) for v in vals] or [], dtype=object)
+            return rows, cols, vals
+
+        if b2 is None:
+            b2 = self._zeros(self.width)
+        b1 = np.asarray(b1, dtype=float if self.dps is None else object)
+        return SparseLayer(self.width, hidden, coo(w1), b1, coo(w2), b2, activation)
 
     # -- decoding --------------------------------------------------------------------------------
 
@@ -367,19 +407,14 @@ class CompiledBP:
             "distinct_round_blocks": len(self._blocks) if self._fixed_from else rounds,
             "heads_per_layer": 0,
             "width": self.width,
-            "message_dims": self._scratch_base,
+            "message_dims": self.message_dims,
+            "cavity_dims": self.message_dims,
             "scratch_dims": self.width - self._scratch_base,
             "hidden_widths": [layer.hidden for layer in layers],
             "activations": [layer.activation for layer in layers],
             "parameters": sum(layer.parameter_count for layer in layers),
             "nonzero_parameters": sum(layer.nonzeros for layer in layers),
         }
-
-
-def _push(coo, r, c, v) -> None:
-    coo[0].append(r)
-    coo[1].append(c)
-    coo[2].append(v)
 
 
 def _normalise(logs: dict, card: int, exact: bool) -> list:
@@ -449,6 +484,7 @@ def compile_factor_graph(fg: FactorGraph, evidence: Mapping[str, int] | None = N
             c.offset[slot] = c.width
             c.width += fg.variable(name).cardinality
             c._var_slots[fg.index(name)].append(slot)
+    c.width *= 2  # messages, then the variable-to-factor messages of the round
     c._scratch_base = c.width
     c._supports.append({slot: frozenset(range(fg.variable(fg.factors[slot[0]].variables[slot[1]])
                                              .cardinality)) for slot in c.slots})
