@@ -1,18 +1,21 @@
 """Compile a discrete factor graph into transformer layers whose forward pass is sum-product BP.
 
 The residual stream carries every factor-to-variable message in the log domain (one dim per
-message entry), plus scratch dims.  One BP round (the round of `tbn.bp`: variable-to-factor
+message entry, ``M`` dims), the variable-to-factor messages of the current round (another ``M``
+dims, same layout) and scratch dims.  One BP round (the round of `tbn.bp`: variable-to-factor
 messages from the previous round's factor-to-variable messages, then new factor-to-variable
 messages) is a block of layers:
 
+* one linear layer: each variable-to-factor message is the sum (log domain) of the messages into
+  its variable from its other factors;
 * ``L`` softplus layers: a log-sum-exp over K terms is a balanced tree of pairwise steps
   ``log(e^a + e^b) = a + softplus(b - a)``, depth ``ceil(log2 K)`` (K - 1 softplus units in all).
-  Each term is linear in the stream: ``log f(x) + sum`` of the incoming messages of the factor's
-  other variables (the variable-to-factor message, summed in the log domain).  A node of the tree
-  is kept as its offset from its leftmost term, in that term's scratch dim, so every update is a
-  pure softplus added onto the residual stream: no linear units are needed.
+  Each term is ``log f(x)`` plus the variable-to-factor messages of the factor's other
+  variables, linear in the stream.  A node of the tree is kept as its offset from its leftmost
+  term, in that term's scratch dim, so every update is a pure softplus added onto the residual
+  stream: no linear units are needed;
 * one linear layer: writes the new messages, shifted so that each message's first state in its
-  support is 0 (log-domain normalisation), and clears the scratch.
+  support is 0 (log-domain normalisation), and clears every other dim.
 
 Zeros are exact, never an epsilon.  A factor entry that is zero, or that meets a state of zero
 message (hard evidence, or a zero propagated from elsewhere), is a term that is absent: the
