@@ -80,29 +80,21 @@ class FlatGraph:
     """Index maps of a factor graph with evidence, built once per call."""
 
     def __init__(self, fg: FactorGraph, evidence: dict[int, int]):
-        cards = np.array([v.cardinality for v in fg.variables], dtype=np.int64)
-        shapes = [tuple(int(cards[fg.index(u)]) for u in f.variables) for f in fg.factors]
+        card_list = [v.cardinality for v in fg.variables]
+        scopes = [[fg.index(u) for u in f.variables] for f in fg.factors]
+        shapes = [tuple(card_list[v] for v in scope) for scope in scopes]
         order = sorted(range(len(fg.factors)), key=lambda k: (len(shapes[k]), shapes[k]))
-        offsets, edge_card, var_edges = [], [], [[] for _ in fg.variables]
-        factor_edges = {}
-        size = 0
-        for k in order:
-            ids = []
-            for name in fg.factors[k].variables:
-                v = fg.index(name)
-                ids.append(len(offsets))
-                var_edges[v].append(len(offsets))
-                offsets.append(size)
-                edge_card.append(int(cards[v]))
-                size += int(cards[v])
-            factor_edges[k] = ids
-        self.size = size
-        self.edge_offset = np.array(offsets, dtype=np.int64)
-        self.edge_card = np.array(edge_card, dtype=np.int64)
-        self.edge_segment = np.repeat(np.arange(len(offsets)), self.edge_card)
+        cards = np.array(card_list, dtype=np.int64)
+        edge_var = np.array([v for k in order for v in scopes[k]], dtype=np.int64)
+        self.edge_card = cards[edge_var]
+        self.edge_offset = np.concatenate(([0], np.cumsum(self.edge_card)[:-1])).astype(np.int64)
+        self.size = int(self.edge_card.sum())
+        self.edge_segment = np.repeat(np.arange(len(edge_var)), self.edge_card)
         self.uniform = -np.log(self.edge_card[self.edge_segment].astype(np.float64))
+        first = np.cumsum([0] + [len(scopes[k]) for k in order])
+        factor_edges = {k: list(range(first[p], first[p + 1])) for p, k in enumerate(order)}
         self.blocks = self._blocks(fg, order, shapes, factor_edges)
-        self.groups, self.isolated = self._groups(cards, var_edges, evidence)
+        self.groups, self.isolated = self._groups(cards, edge_var, evidence)
         self.cards = cards
         self.evidence = evidence
 
@@ -148,24 +140,25 @@ class FlatGraph:
         seg_logmax = np.repeat(tables.reshape(k, size).max(axis=1), sum(shape))
         return (logs.ravel(), others.reshape(arity - 1, k * arity * size), lengths, seg_logmax)
 
-    def _groups(self, cards, var_edges, evidence):
-        keys: dict[tuple[int, int], list[int]] = {}
-        isolated = []
-        for v, ids in enumerate(var_edges):
-            if ids:
-                keys.setdefault((len(ids), int(cards[v])), []).append(v)
-            else:
-                isolated.append(v)
+    def _groups(self, cards, edge_var, evidence):
+        """Variables grouped by (degree, cardinality), each with its edges in edge order."""
+        degree = np.bincount(edge_var, minlength=len(cards))
+        by_var = np.argsort(edge_var, kind="stable")          # edges of variable 0, 1, ...
+        first = np.concatenate(([0], np.cumsum(degree)[:-1]))
+        isolated = [int(v) for v in np.flatnonzero(degree == 0)]
+        key = degree * (int(cards.max(initial=1)) + 1) + cards
         groups = []
-        for (degree, card), vs in keys.items():
-            index = np.array([[self.edge_offset[e] + np.arange(card) for e in var_edges[v]]
-                              for v in vs], dtype=np.int64).reshape(len(vs), degree, card)
-            evid = np.zeros((len(vs), card))
+        for k in np.unique(key[degree > 0]):
+            vs = np.flatnonzero(key == k)
+            d, c = int(degree[vs[0]]), int(cards[vs[0]])
+            edges = by_var[first[vs][:, None] + np.arange(d)]             # (n, degree)
+            index = self.edge_offset[edges][:, :, None] + np.arange(c)     # (n, degree, card)
+            evid = np.zeros((len(vs), c))
             for row, v in enumerate(vs):
-                if v in evidence:
+                if int(v) in evidence:
                     evid[row, :] = -np.inf
-                    evid[row, evidence[v]] = 0.0
-            groups.append(_Group(np.array(vs, dtype=np.int64), index, evid))
+                    evid[row, evidence[int(v)]] = 0.0
+            groups.append(_Group(vs, index, evid))
         return groups, isolated
 
     # -- one round ----------------------------------------------------------------------------
