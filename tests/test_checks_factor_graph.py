@@ -10,6 +10,7 @@ import pytest
 
 from tbn.checks import factor_graph as fgc
 from tbn.checks._base import tolerance
+from tbn.checks._draws import negative_part
 from tbn.exact import marginals
 
 CHECKS = [getattr(fgc, name) for name in fgc.__all__ if name.startswith("check_")]
@@ -72,4 +73,4 @@ def test_negative_table_would_fail_nonnegativity():
     # The nonnegativity checks measure the negative part: a negative entry is reported.
     g = fgc.LeanGraph(1, 2, (((0,), {(0,): Fraction(-1), (1,): Fraction(2)}),))
     with mpmath.workdps(50):
-        assert fgc._negative_part(fgc.joint(g, x) for x in fgc.assignments(g)) == 1
+        assert negative_part(fgc.joint(g, x) for x in fgc.assignments(g)) == 1

@@ -13,7 +13,8 @@ from hypothesis import given, settings, strategies as st
 from tbn.bp import belief_propagation
 from tbn.checks import pearl
 from tbn.algebra import mp_oplus
-from tbn.checks._base import tolerance
+from tbn.checks._base import to_mpf, tolerance
+from tbn.checks._draws import positive_entry
 from tbn.exact import marginals
 
 CHECKS = [getattr(pearl, name) for name in pearl.__all__ if name.startswith("check_")]
@@ -62,14 +63,15 @@ def test_wrong_message_is_caught():
 
     def forgetful_up(t):
         if t[0] == "leaf":
-            return [pearl._mp(e) for e in t[1]]
+            return [to_mpf(e) for e in t[1]]
         return [a * b for a, b in zip(forgetful_up(t[1]), forgetful_up(t[3]))]
 
     worst = 0
     with mpmath.workdps(50):
         for _ in range(20):
             t = pearl.random_tree(rng, 2, rng.randint(2, 5))
-            worst = max(worst, _deviation(pearl._normalise(forgetful_up(t)), pearl.root_marginal(t)))
+            got = pearl._normalise(forgetful_up(t))
+            worst = max(worst, _deviation(got, pearl.root_marginal(t)))
     assert worst > 1e-2
 
 
@@ -95,7 +97,7 @@ def test_perturbed_oplus_statement_fails():
     worst = 0
     with mpmath.workdps(50):
         for _ in range(20):
-            a0, c0, a1, c1 = (pearl._mp(pearl._positive(rng)) for _ in range(4))
+            a0, c0, a1, c1 = (to_mpf(positive_entry(rng)) for _ in range(4))
             p, q = a0 / (a0 + c0), a1 / (a1 + c1)
             worst = max(worst, abs(a0 * a1 / (a0 * a1 + c0 * c1) - p * q / (p * q + (1 - p) * q)))
     assert worst > 1e-2
@@ -152,7 +154,7 @@ def _oplus_bp_rounds(t, rounds):
         j = len(beliefs)
         nb0.append(j), nb1.append(-1), beliefs.append(mpmath.mpf(1) / 2)
         if node[0] == "leaf":
-            beliefs[j] = pearl._mp(node[1])
+            beliefs[j] = to_mpf(node[1])
         else:
             nb0[j], nb1[j] = build(node[1]), build(node[2])
         return j
@@ -181,16 +183,16 @@ def test_swapped_leaf_evidence_is_caught():
 
 
 def test_downward_message_without_the_parent_side_is_caught():
-    # The two-pass belief of a non-root node needs the downward message sum_u g u * up t u * psi u w;
+    # A non-root node's two-pass belief needs the downward message sum_u g u * up t u * psi u w;
     # dropping up t (the evidence on the parent's side) breaks pearl_all's comparison.
     def careless_belief_at(t, p, g):
         if p[0] == "here":
-            return [g[v] * pearl._mp(e) for v, e in enumerate(t[1])]
+            return [g[v] * to_mpf(e) for v, e in enumerate(t[1])]
         _, sub, psi, child = t
         if p[0] == "left":
             return careless_belief_at(sub, p[1], [a * m for a, m in
                                                  zip(g, pearl.msg(psi, pearl.up(child)))])
-        down = [mpmath.fsum(g[u] * pearl._mp(psi[u][w]) for u in range(len(g)))
+        down = [mpmath.fsum(g[u] * to_mpf(psi[u][w]) for u in range(len(g)))
                 for w in range(len(g))]
         return careless_belief_at(child, p[1], down)
 

@@ -20,7 +20,8 @@ import numpy as np
 
 from ..exact import marginals
 from ..graph import Factor, FactorGraph, Variable
-from ._base import CheckResult, worst_deviation
+from ._base import CheckResult, to_mpf, worst_deviation
+from ._draws import exact_entry, negative_part, relative_gap
 
 __all__ = [
     "LeanGraph", "random_graph", "assignments", "joint", "partition", "unnorm_marginal",
@@ -45,18 +46,6 @@ class LeanGraph:
         return values[tuple(x[i] for i in scope)]
 
 
-def _entry(rng: random.Random) -> Fraction:
-    """A nonnegative exact entry: sometimes zero, tiny (near-certain beliefs) or huge."""
-    kind = rng.random()
-    if kind < 0.1:
-        return Fraction(0)
-    if kind < 0.18:
-        return Fraction(1, 10 ** rng.randint(10, 30))
-    if kind < 0.22:
-        return Fraction(10 ** rng.randint(5, 15))
-    return Fraction(rng.randint(1, 40), rng.randint(1, 20))
-
-
 def random_graph(rng: random.Random, *, max_n: int = 5, max_k: int = 3, max_factors: int = 5,
                  empty_scopes: bool = True, positive: bool = False) -> LeanGraph:
     """A random Lean-shaped factor graph; scopes are random subsets in increasing order."""
@@ -67,14 +56,10 @@ def random_graph(rng: random.Random, *, max_n: int = 5, max_k: int = 3, max_fact
         if not scope and not empty_scopes:
             scope = (rng.randrange(n),)
         table = {vals: (Fraction(rng.randint(1, 40), rng.randint(1, 20)) if positive
-                        else _entry(rng))
+                        else exact_entry(rng))
                  for vals in itertools.product(range(k), repeat=len(scope))}
         factors.append((scope, table))
     return LeanGraph(n, k, tuple(factors))
-
-
-def _mp(x: Fraction) -> mpmath.mpf:
-    return mpmath.mpf(x.numerator) / x.denominator
 
 
 def assignments(fg: LeanGraph):
@@ -86,7 +71,7 @@ def joint(fg: LeanGraph, x: tuple) -> mpmath.mpf:
     """``joint``: the product of all factors at ``x``."""
     out = mpmath.mpf(1)
     for a in range(len(fg.factors)):
-        out *= _mp(fg.table(a, x))
+        out *= to_mpf(fg.table(a, x))
     return out
 
 
@@ -140,22 +125,13 @@ def _graphs(seed: int, instances: int, **kwargs):
         yield random_graph(rng, **kwargs)
 
 
-def _negative_part(values) -> mpmath.mpf:
-    """What a nonnegativity statement measures: the largest amount below zero."""
-    return max((max(mpmath.mpf(0), -v) for v in values), default=mpmath.mpf(0))
-
-
-def _rel(a, b) -> mpmath.mpf:
-    return abs(a - b) / max(mpmath.mpf(1), abs(a), abs(b))
-
-
 # --- one check per manifest theorem -------------------------------------------------------------
 
 def check_joint_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
     """``joint_nonneg``: the joint weight of every full assignment is >= 0."""
     def deviation(fg):
         with mpmath.workdps(precision):
-            return _negative_part(joint(fg, x) for x in assignments(fg))
+            return negative_part(joint(fg, x) for x in assignments(fg))
 
     return worst_deviation(_graphs(seed, instances), deviation)
 
@@ -164,7 +140,7 @@ def check_partition_nonneg(precision: int, instances: int, seed: int) -> CheckRe
     """``partition_nonneg``: Z >= 0."""
     def deviation(fg):
         with mpmath.workdps(precision):
-            return _negative_part([partition(fg)])
+            return negative_part([partition(fg)])
 
     return worst_deviation(_graphs(seed, instances), deviation)
 
@@ -173,7 +149,7 @@ def check_unnorm_marginal_nonneg(precision: int, instances: int, seed: int) -> C
     """``unnormMarginal_nonneg``: every unnormalised marginal weight is >= 0."""
     def deviation(fg):
         with mpmath.workdps(precision):
-            return _negative_part([p for i in range(fg.n) for p in unnorm_marginal(fg, i)])
+            return negative_part([p for i in range(fg.n) for p in unnorm_marginal(fg, i)])
 
     return worst_deviation(_graphs(seed, instances), deviation)
 
@@ -182,7 +158,7 @@ def check_marginal_nonneg(precision: int, instances: int, seed: int) -> CheckRes
     """``marginal_nonneg``: every exact marginal is >= 0."""
     def deviation(fg):
         with mpmath.workdps(precision):
-            return _negative_part([p for i in range(fg.n) for p in marginal(fg, i)])
+            return negative_part([p for i in range(fg.n) for p in marginal(fg, i)])
 
     return worst_deviation(_graphs(seed, instances), deviation)
 
@@ -192,7 +168,7 @@ def check_sum_unnorm_marginal(precision: int, instances: int, seed: int) -> Chec
     def deviation(fg):
         with mpmath.workdps(precision):
             z = partition(fg)
-            return max(_rel(mpmath.fsum(unnorm_marginal(fg, i)), z) for i in range(fg.n))
+            return max(relative_gap(mpmath.fsum(unnorm_marginal(fg, i)), z) for i in range(fg.n))
 
     return worst_deviation(_graphs(seed, instances), deviation)
 
@@ -229,7 +205,7 @@ def check_joint_with_evidence(precision: int, instances: int, seed: int) -> Chec
 
     def cases():
         for fg in _graphs(seed, instances):
-            ev = [[_entry(rng) for _ in range(fg.k)] for _ in range(fg.n)]
+            ev = [[exact_entry(rng) for _ in range(fg.k)] for _ in range(fg.n)]
             if rng.random() < 0.3:  # hard evidence on one variable: an indicator
                 i, v = rng.randrange(fg.n), rng.randrange(fg.k)
                 ev[i] = [Fraction(int(w == v)) for w in range(fg.k)]
@@ -243,8 +219,8 @@ def check_joint_with_evidence(precision: int, instances: int, seed: int) -> Chec
             for x in assignments(fg):
                 rhs = joint(fg, x)
                 for i in range(fg.n):
-                    rhs *= _mp(ev[i][x[i]])
-                worst = max(worst, _rel(joint(with_ev, x), rhs))
+                    rhs *= to_mpf(ev[i][x[i]])
+                worst = max(worst, relative_gap(joint(with_ev, x), rhs))
             return worst
 
     return worst_deviation(cases(), deviation)

@@ -1,22 +1,25 @@
 """Checks of ``lean/TBN/Pearl.lean``: sum-product on rooted trees is exact (Pearl), SPEC 3.2.
 
 The Lean file works with rooted pairwise trees, ``RTree``: ``leaf ev`` is one node with unary
-factor ``ev``; ``attach t psi s`` hangs ``s`` below the root of ``t`` through ``psi[parent][child]``.
-Here the same trees are nested tuples ``("leaf", ev)`` and ``("attach", t, psi, s)`` with entries
-exact `Fraction`s, and every Lean definition has a twin evaluated in mpmath:
+factor ``ev``; ``attach t psi s`` hangs ``s`` below the root of ``t`` through
+``psi[parent][child]``.  Here the same trees are nested tuples ``("leaf", ev)`` and
+``("attach", t, psi, s)`` with exact `Fraction` entries, and every Lean definition has a twin
+evaluated in mpmath:
 
 * the exact side by brute force over all full assignments (``assignments``, ``root``, ``weight``,
-  ``unnorm_root_marginal``, ``partition``), and independently by `tbn.exact.marginals` on the
-  equivalent `tbn.graph.FactorGraph` (``to_factor_graph``);
-* the BP side by the recursions of the Lean file (``msg``, ``up``, ``belief_after``).
+  ``unnorm_root_marginal``, ``partition``, ``unnorm_marginal_at``), and independently by
+  `tbn.exact.marginals` on the equivalent `tbn.graph.FactorGraph` (``to_factor_graph``);
+* the BP side by the recursions of the Lean file (``msg``, ``up``, ``belief_after``,
+  ``belief_at``, ``belief_at_after``).
 
 Deviations are relative, ``|lhs - rhs| / max(1, |lhs|, |rhs|)``, since products of many factors
 can be large.  Both sides are evaluated with `GUARD_DIGITS` digits beyond the requested precision:
 signed tables cancel (sums of products up to 1e120 that nearly vanish) and ``1 - p`` with ``p``
 within 1e-30 of 1 loses 30 digits; that is the evaluation's loss, not the statement's, and a false
-statement still deviates by far more than the tolerance.  The theorems hold for all real tables, so the unnormalised checks also draw
-negative entries and zeros; checks against `tbn.exact` draw positive tables (a factor graph's
-tables are nonnegative), with extreme ratios (down to 1e-30) for beliefs near 0 and 1.
+statement still deviates by far more than the tolerance.  The theorems hold for all real tables,
+so the unnormalised checks also draw negative entries and zeros; checks against `tbn.exact` draw
+positive tables (a factor graph's tables are nonnegative), with extreme ratios (down to 1e-30)
+for beliefs near 0 and 1.
 """
 from __future__ import annotations
 
@@ -31,7 +34,8 @@ from ..algebra import mp_oplus
 from ..bp import oplus_bp
 from ..exact import marginals
 from ..graph import Factor, FactorGraph, Variable
-from ._base import CheckResult, worst_deviation
+from ._base import CheckResult, to_mpf, worst_deviation
+from ._draws import exact_entry, positive_entry, relative_gap
 
 #: Extra working digits of every evaluation in this module (see the module docstring).
 GUARD_DIGITS = 80
@@ -57,32 +61,9 @@ __all__ = [
 
 # --- random exact numbers and trees ------------------------------------------------------------
 
-def _entry(rng: random.Random, signed: bool) -> Fraction:
-    """A random exact table entry: mostly moderate, sometimes zero, tiny, huge, or negative."""
-    kind = rng.random()
-    if kind < 0.08:
-        x = Fraction(0)
-    elif kind < 0.14:
-        x = Fraction(1, 10 ** rng.randint(10, 30))
-    elif kind < 0.18:
-        x = Fraction(10 ** rng.randint(5, 20))
-    else:
-        x = Fraction(rng.randint(1, 60), rng.randint(1, 25))
-    return -x if signed and rng.random() < 0.3 else x
-
-
-def _positive(rng: random.Random) -> Fraction:
-    """A random positive entry, with extreme ratios now and then."""
-    kind = rng.random()
-    if kind < 0.1:
-        return Fraction(1, 10 ** rng.randint(10, 30))
-    if kind < 0.15:
-        return Fraction(10 ** rng.randint(5, 15))
-    return Fraction(rng.randint(1, 60), rng.randint(1, 25))
-
-
 def _vector(rng, k, signed, positive):
-    return tuple(_positive(rng) if positive else _entry(rng, signed) for _ in range(k))
+    return tuple(positive_entry(rng) if positive else exact_entry(rng, signed=signed)
+                 for _ in range(k))
 
 
 def random_tree(rng: random.Random, k: int, nodes: int, *, positive: bool = True,
@@ -109,10 +90,6 @@ def _k(t) -> int:
     return len(t[1]) if t[0] == "leaf" else _k(t[1])
 
 
-def _mp(x) -> mpmath.mpf:
-    return mpmath.mpf(x.numerator) / x.denominator if isinstance(x, Fraction) else mpmath.mpf(x)
-
-
 # --- the exact side (Lean: Asg, root, weight, unnormRootMarginal, partition, rootMarginal) -----
 
 def assignments(t):
@@ -130,9 +107,9 @@ def root(t, x) -> int:
 def weight(t, x) -> mpmath.mpf:
     """Product of every factor of the tree at the full assignment ``x``."""
     if t[0] == "leaf":
-        return _mp(t[1][x])
+        return to_mpf(t[1][x])
     _, sub, psi, child = t
-    return (weight(sub, x[0]) * _mp(psi[root(sub, x[0])][root(child, x[1])])
+    return (weight(sub, x[0]) * to_mpf(psi[root(sub, x[0])][root(child, x[1])])
             * weight(child, x[1]))
 
 
@@ -159,13 +136,13 @@ def root_marginal(t) -> list:
 
 def msg(psi, b) -> list:
     """``msg psi b v = sum_w psi v w * b w`` for every ``v``."""
-    return [mpmath.fsum(_mp(psi[v][w]) * b[w] for w in range(len(b))) for v in range(len(psi))]
+    return [mpmath.fsum(to_mpf(psi[v][w]) * b[w] for w in range(len(b))) for v in range(len(psi))]
 
 
 def up(t) -> list:
     """Unnormalised root belief: own evidence times the messages of all children."""
     if t[0] == "leaf":
-        return [_mp(e) for e in t[1]]
+        return [to_mpf(e) for e in t[1]]
     _, sub, psi, child = t
     return [a * m for a, m in zip(up(sub), msg(psi, up(child)))]
 
@@ -191,14 +168,14 @@ def random_messages(rng: random.Random, t, signed: bool = True):
         return None
     k = _k(t)
     return (random_messages(rng, t[1], signed),
-            [_mp(_entry(rng, signed)) for _ in range(k)],
+            [to_mpf(exact_entry(rng, signed=signed)) for _ in range(k)],
             random_messages(rng, t[3], signed))
 
 
 def belief_after(t, rounds: int, m) -> list:
     """Unnormalised root belief after ``rounds`` synchronous rounds from initial messages ``m``."""
     if t[0] == "leaf":
-        return [_mp(e) for e in t[1]]
+        return [to_mpf(e) for e in t[1]]
     _, sub, psi, child = t
     own = belief_after(sub, rounds, m[0])
     edge = m[1] if rounds == 0 else msg(psi, belief_after(child, rounds - 1, m[2]))
@@ -252,12 +229,8 @@ def _factor(names, exact) -> Factor:
 
 # --- deviations ---------------------------------------------------------------------------------
 
-def _rel(a, b) -> mpmath.mpf:
-    return abs(a - b) / max(mpmath.mpf(1), abs(a), abs(b))
-
-
 def _worst(pairs) -> mpmath.mpf:
-    return max((_rel(a, b) for a, b in pairs), default=mpmath.mpf(0))
+    return max((relative_gap(a, b) for a, b in pairs), default=mpmath.mpf(0))
 
 
 def _trees(seed: int, instances: int, *, positive: bool, signed: bool = False, max_nodes: int = 6,
@@ -287,17 +260,18 @@ def check_sum_mul_fiber(precision: int, instances: int, seed: int) -> CheckResul
         for _ in range(instances):
             k, m = rng.randint(1, 4), rng.randint(1, 8)
             r = [rng.randrange(k) for _ in range(m)]
-            g = [_entry(rng, True) for _ in range(k)]
-            w = [_entry(rng, True) for _ in range(m)]
+            g = [exact_entry(rng, signed=True) for _ in range(k)]
+            w = [exact_entry(rng, signed=True) for _ in range(m)]
             yield r, g, w, k
 
     def deviation(case):
         r, g, w, k = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            lhs = mpmath.fsum(_mp(g[c]) * mpmath.fsum(_mp(w[y]) for y in range(len(r)) if r[y] == c)
+            lhs = mpmath.fsum(to_mpf(g[c]) * mpmath.fsum(to_mpf(w[y]) for y in range(len(r))
+                                                         if r[y] == c)
                               for c in range(k))
-            rhs = mpmath.fsum(_mp(g[r[y]]) * _mp(w[y]) for y in range(len(r)))
-            return _rel(lhs, rhs)
+            rhs = mpmath.fsum(to_mpf(g[r[y]]) * to_mpf(w[y]) for y in range(len(r)))
+            return relative_gap(lhs, rhs)
 
     return worst_deviation(cases(), deviation)
 
@@ -306,7 +280,7 @@ def check_sum_unnorm_root_marginal(precision: int, instances: int, seed: int) ->
     """``sum_unnormRootMarginal``: the root marginal's weights add up to the partition function."""
     def deviation(t):
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _rel(mpmath.fsum(unnorm_root_marginal(t)), partition(t))
+            return relative_gap(mpmath.fsum(unnorm_root_marginal(t)), partition(t))
 
     return worst_deviation(_trees(seed, instances, positive=False, signed=True), deviation)
 
@@ -340,7 +314,7 @@ def check_msg_unnorm_root_marginal(precision: int, instances: int, seed: int) ->
         psi, s = case
         with mpmath.workdps(precision + GUARD_DIGITS):
             lhs = msg(psi, unnorm_root_marginal(s))
-            rhs = [mpmath.fsum(_mp(psi[v][root(s, y)]) * weight(s, y) for y in assignments(s))
+            rhs = [mpmath.fsum(to_mpf(psi[v][root(s, y)]) * weight(s, y) for y in assignments(s))
                    for v in range(len(psi))]
             return _worst(zip(lhs, rhs))
 
@@ -420,12 +394,12 @@ def check_msg_copy_factor(precision: int, instances: int, seed: int) -> CheckRes
     def cases():
         for _ in range(instances):
             k = rng.randint(1, 5)
-            yield k, [_entry(rng, True) for _ in range(k)]
+            yield k, [exact_entry(rng, signed=True) for _ in range(k)]
 
     def deviation(case):
         k, b = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(msg(copy_factor(k), [_mp(x) for x in b]), [_mp(x) for x in b]))
+            return _worst(zip(msg(copy_factor(k), [to_mpf(x) for x in b]), [to_mpf(x) for x in b]))
 
     return worst_deviation(cases(), deviation)
 
@@ -457,13 +431,13 @@ def check_normalize_mul_eq_oplus(precision: int, instances: int, seed: int) -> C
         yield (Fraction(1),) * 4                      # ties: 1/2 oplus 1/2
         yield (Fraction(1, 10 ** 30), Fraction(1), Fraction(1), Fraction(1, 10 ** 30))
         for _ in range(max(0, instances - 2)):
-            yield tuple(_positive(rng) for _ in range(4))
+            yield tuple(positive_entry(rng) for _ in range(4))
 
     def deviation(case):
         with mpmath.workdps(precision + GUARD_DIGITS):
-            a0, c0, a1, c1 = (_mp(x) for x in case)
+            a0, c0, a1, c1 = (to_mpf(x) for x in case)
             lhs = a0 * a1 / (a0 * a1 + c0 * c1)
-            return _rel(lhs, mp_oplus(a0 / (a0 + c0), a1 / (a1 + c1)))
+            return relative_gap(lhs, mp_oplus(a0 / (a0 + c0), a1 / (a1 + c1)))
 
     return worst_deviation(cases(), deviation)
 
@@ -475,7 +449,7 @@ def check_bp_belief_or_node_eq_oplus(precision: int, instances: int, seed: int) 
         s0, s1 = case
         with mpmath.workdps(precision + GUARD_DIGITS):
             lhs = bp_belief(or_node(s0, s1))[1]
-            return _rel(lhs, mp_oplus(bp_belief(s0)[1], bp_belief(s1)[1]))
+            return relative_gap(lhs, mp_oplus(bp_belief(s0)[1], bp_belief(s1)[1]))
 
     return worst_deviation(_pairs(seed, instances, positive=True, k=2), deviation)
 
@@ -528,7 +502,7 @@ def or_to_rtree(t):
 def oplus_fold(t) -> mpmath.mpf:
     """Lean's ``OrTree.oplusFold``, with `tbn.algebra.mp_oplus`."""
     if t[0] == "leaf":
-        return _mp(t[1])
+        return to_mpf(t[1])
     return mp_oplus(oplus_fold(t[1]), oplus_fold(t[2]))
 
 
@@ -551,7 +525,7 @@ def or_tree_oplus_bp(t) -> mpmath.mpf:
         nb1.append(None)
         beliefs.append(None)
         if node[0] == "leaf":
-            nb0[j], beliefs[j] = j, _mp(node[1])
+            nb0[j], beliefs[j] = j, to_mpf(node[1])
             nb1[j] = "z"
         else:
             nb0[j], nb1[j] = build(node[1]), build(node[2])
@@ -590,7 +564,7 @@ def check_bp_belief_to_rtree(precision: int, instances: int, seed: int) -> Check
         with mpmath.workdps(precision + GUARD_DIGITS):
             lhs = bp_belief(or_to_rtree(t))[1]
             fold = oplus_fold(t)
-            return max(_rel(lhs, fold), _rel(fold, or_tree_oplus_bp(t)))
+            return max(relative_gap(lhs, fold), relative_gap(fold, or_tree_oplus_bp(t)))
 
     return worst_deviation(_or_trees(seed, instances), deviation)
 
@@ -616,12 +590,12 @@ def belief_at(t, p, g) -> list:
     """Unnormalised belief of the node at ``p`` (upward, then downward messages), the root of
     ``t`` receiving the extra message ``g``."""
     if p[0] == "here":
-        return [g[v] * _mp(e) for v, e in enumerate(t[1])]
+        return [g[v] * to_mpf(e) for v, e in enumerate(t[1])]
     _, sub, psi, child = t
     if p[0] == "left":
         return belief_at(sub, p[1], [a * m for a, m in zip(g, msg(psi, up(child)))])
     above = [a * b for a, b in zip(g, up(sub))]
-    down = [mpmath.fsum(above[u] * _mp(psi[u][w]) for u in range(len(g))) for w in range(len(g))]
+    down = [mpmath.fsum(above[u] * to_mpf(psi[u][w]) for u in range(len(g))) for w in range(len(g))]
     return belief_at(child, p[1], down)
 
 
@@ -656,12 +630,13 @@ def check_unnorm_marginal_at_left(precision: int, instances: int, seed: int) -> 
             t = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
             s = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
             psi = tuple(_vector(rng, k, True, False) for _ in range(k))
-            yield t, psi, s, rng.choice(positions(t)), [_entry(rng, True) for _ in range(k)]
+            g = [exact_entry(rng, signed=True) for _ in range(k)]
+            yield t, psi, s, rng.choice(positions(t)), g
 
     def deviation(case):
         t, psi, s, p, g = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            g = [_mp(x) for x in g]
+            g = [to_mpf(x) for x in g]
             lhs = unnorm_marginal_at(("attach", t, psi, s), ("left", p), g)
             rhs = unnorm_marginal_at(t, p, [a * m for a, m in
                                             zip(g, msg(psi, unnorm_root_marginal(s)))])
@@ -681,15 +656,16 @@ def check_unnorm_marginal_at_right(precision: int, instances: int, seed: int) ->
             t = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
             s = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
             psi = tuple(_vector(rng, k, True, False) for _ in range(k))
-            yield t, psi, s, rng.choice(positions(s)), [_entry(rng, True) for _ in range(k)]
+            g = [exact_entry(rng, signed=True) for _ in range(k)]
+            yield t, psi, s, rng.choice(positions(s)), g
 
     def deviation(case):
         t, psi, s, p, g = case
         with mpmath.workdps(precision + GUARD_DIGITS):
             k = _k(t)
-            g = [_mp(x) for x in g]
+            g = [to_mpf(x) for x in g]
             zt = unnorm_root_marginal(t)
-            down = [mpmath.fsum(g[u] * zt[u] * _mp(psi[u][w]) for u in range(k))
+            down = [mpmath.fsum(g[u] * zt[u] * to_mpf(psi[u][w]) for u in range(k))
                     for w in range(k)]
             lhs = unnorm_marginal_at(("attach", t, psi, s), ("right", p), g)
             return _worst(zip(lhs, unnorm_marginal_at(s, p, down)))
@@ -705,12 +681,12 @@ def check_belief_at_eq_unnorm_marginal_at(precision: int, instances: int,
 
     def cases():
         for t in _trees(seed, instances, positive=False, signed=True, max_nodes=5):
-            yield t, [_entry(rng, True) for _ in range(_k(t))]
+            yield t, [exact_entry(rng, signed=True) for _ in range(_k(t))]
 
     def deviation(case):
         t, g = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            g = [_mp(x) for x in g]
+            g = [to_mpf(x) for x in g]
             return max(_worst(zip(belief_at(t, p, g), unnorm_marginal_at(t, p, g)))
                        for p in positions(t))
 
@@ -723,7 +699,8 @@ def check_sum_unnorm_node_marginal(precision: int, instances: int, seed: int) ->
         with mpmath.workdps(precision + GUARD_DIGITS):
             one = [mpmath.mpf(1)] * _k(t)
             z = partition(t)
-            return max(_rel(mpmath.fsum(unnorm_marginal_at(t, p, one)), z) for p in positions(t))
+            return max(relative_gap(mpmath.fsum(unnorm_marginal_at(t, p, one)), z)
+                       for p in positions(t))
 
     return worst_deviation(_trees(seed, instances, positive=False, signed=True, max_nodes=5),
                            deviation)
@@ -758,7 +735,7 @@ def _down_edge(psi, sub, e, mt, outside, j) -> list:
     if j == 0:
         return list(e)
     above = [a * b for a, b in zip(outside(j - 1), belief_after(sub, j - 1, mt))]
-    return [mpmath.fsum(above[u] * _mp(psi[u][w]) for u in range(len(above)))
+    return [mpmath.fsum(above[u] * to_mpf(psi[u][w]) for u in range(len(above)))
             for w in range(len(above))]
 
 
@@ -767,7 +744,7 @@ def belief_at_after(t, p, rounds: int, mu, md, outside) -> list:
     upward messages ``mu`` and downward messages ``md``; ``outside(j)`` is the message into the
     root from outside ``t`` in round ``j``."""
     if p[0] == "here":
-        return [g * _mp(e) for g, e in zip(outside(rounds), t[1])]
+        return [g * to_mpf(e) for g, e in zip(outside(rounds), t[1])]
     _, sub, psi, child = t
     if p[0] == "left":
         def new_outside(j):
@@ -833,18 +810,18 @@ def check_belief_at_after_eq_belief_at(precision: int, instances: int,
             k = _k(t)
             p = rng.choice(positions(t))
             d = rng.randint(0, 3)
-            early = [[_entry(rng, True) for _ in range(k)] for _ in range(d)]
-            g = [_entry(rng, True) for _ in range(k)]
+            early = [[exact_entry(rng, signed=True) for _ in range(k)] for _ in range(d)]
+            g = [exact_entry(rng, signed=True) for _ in range(k)]
             rounds = rounds_needed(t, p, d) + rng.randint(0, 2)
             yield t, p, d, early, g, rounds, random_messages(rng, t), random_messages(rng, t)
 
     def deviation(case):
         t, p, d, early, g, rounds, mu, md = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            gm = [_mp(x) for x in g]
+            gm = [to_mpf(x) for x in g]
 
             def outside(j):
-                return [_mp(x) for x in early[j]] if j < d else gm
+                return [to_mpf(x) for x in early[j]] if j < d else gm
             return _worst(zip(belief_at_after(t, p, rounds, mu, md, outside),
                               belief_at(t, p, gm)))
 

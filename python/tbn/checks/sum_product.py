@@ -14,10 +14,11 @@ from fractions import Fraction
 
 import mpmath
 
-from ._base import CheckResult, worst_deviation
 from ..exact import marginals
-from .factor_graph import LeanGraph, _entry, _mp, _negative_part, _rel, assignments, marginal, \
-    random_graph, to_factor_graph, unnorm_marginal
+from ._base import CheckResult, to_mpf, worst_deviation
+from ._draws import exact_entry, negative_part, relative_gap
+from .factor_graph import LeanGraph, assignments, marginal, random_graph, to_factor_graph, \
+    unnorm_marginal
 
 __all__ = [
     "nbrs", "var_to_factor", "factor_to_var", "bp_round", "bp_rounds", "uniform_messages",
@@ -61,7 +62,7 @@ def factor_to_var(fg: LeanGraph, nu) -> list:
     out = [[[mpmath.mpf(0)] * fg.k for _ in range(fg.n)] for _ in fg.factors]
     for a, (scope, _) in enumerate(fg.factors):
         for x in assignments(fg):
-            t = _mp(fg.table(a, x))
+            t = to_mpf(fg.table(a, x))
             for i in range(fg.n):
                 p = t
                 for j in scope:
@@ -91,7 +92,7 @@ def uniform_messages(fg: LeanGraph) -> list:
 def random_messages(rng: random.Random, fg: LeanGraph, signed: bool = False) -> list:
     """Arbitrary messages (nonnegative unless ``signed``)."""
     def entry():
-        x = _mp(_entry(rng))
+        x = to_mpf(exact_entry(rng))
         return -x if signed and rng.random() < 0.3 else x
     return [[[entry() for _ in range(fg.k)] for _ in range(fg.n)] for _ in fg.factors]
 
@@ -190,7 +191,7 @@ def check_var_to_factor_nonneg(precision: int, instances: int, seed: int) -> Che
         fg, mu = case
         with mpmath.workdps(precision):
             nu = var_to_factor(fg, mu)
-            return _negative_part([x for row in nu for vec in row for x in vec])
+            return negative_part([x for row in nu for vec in row for x in vec])
 
     return worst_deviation(_cases(seed, instances), deviation)
 
@@ -201,7 +202,7 @@ def check_factor_to_var_nonneg(precision: int, instances: int, seed: int) -> Che
 
     def cases():
         for fg, _ in _cases(seed, instances):
-            nu = [[[_mp(_entry(rng)) for _ in range(fg.k)] for _ in fg.factors]
+            nu = [[[to_mpf(exact_entry(rng)) for _ in range(fg.k)] for _ in fg.factors]
                   for _ in range(fg.n)]
             yield fg, nu
 
@@ -209,7 +210,7 @@ def check_factor_to_var_nonneg(precision: int, instances: int, seed: int) -> Che
         fg, nu = case
         with mpmath.workdps(precision):
             mu = factor_to_var(fg, nu)
-            return _negative_part([x for a in mu for vec in a for x in vec])
+            return negative_part([x for a in mu for vec in a for x in vec])
 
     return worst_deviation(cases(), deviation)
 
@@ -220,7 +221,7 @@ def check_bp_round_nonneg(precision: int, instances: int, seed: int) -> CheckRes
         fg, mu = case
         with mpmath.workdps(precision):
             out = bp_round(fg, mu)
-            return _negative_part([x for a in out for vec in a for x in vec])
+            return negative_part([x for a in out for vec in a for x in vec])
 
     return worst_deviation(_cases(seed, instances), deviation)
 
@@ -237,7 +238,7 @@ def check_bp_rounds_nonneg(precision: int, instances: int, seed: int) -> CheckRe
         fg, rounds, mu = case
         with mpmath.workdps(precision):
             out = bp_rounds(fg, rounds, mu)
-            return _negative_part([x for a in out for vec in a for x in vec])
+            return negative_part([x for a in out for vec in a for x in vec])
 
     return worst_deviation(cases(), deviation)
 
@@ -247,7 +248,7 @@ def check_belief_nonneg(precision: int, instances: int, seed: int) -> CheckResul
     def deviation(case):
         fg, mu = case
         with mpmath.workdps(precision):
-            return _negative_part([p for i in range(fg.n) for p in belief(fg, mu, i)])
+            return negative_part([p for i in range(fg.n) for p in belief(fg, mu, i)])
 
     return worst_deviation(_cases(seed, instances), deviation)
 
@@ -320,7 +321,7 @@ def check_unnorm_belief_bp_round_single(precision: int, instances: int,
         fg, mu = case
         with mpmath.workdps(precision):
             after = bp_round(fg, mu)
-            return max(max(_rel(a, b) for a, b in zip(unnorm_belief(fg, after, i),
+            return max(max(relative_gap(a, b) for a, b in zip(unnorm_belief(fg, after, i),
                                                       unnorm_marginal(fg, i)))
                        for i in fg.factors[0][0])
 
@@ -357,6 +358,6 @@ def check_bp_rounds_uniform_nonneg(precision: int, instances: int, seed: int) ->
         fg, rounds = case
         with mpmath.workdps(precision):
             out = bp_rounds(fg, rounds, uniform_messages(fg))
-            return _negative_part([x for a in out for vec in a for x in vec])
+            return negative_part([x for a in out for vec in a for x in vec])
 
     return worst_deviation(cases(), deviation)
