@@ -255,15 +255,15 @@ variable {code : ℕ → ℕ → ℝ} {B : ℕ} {nb : Fin 2 → Fin n → Fin n}
 
 /-- Dim 0 holds the log-odds. -/
 private theorem tok_zero (l : Fin n → ℝ) (j : Fin n) : tok code B nb l j 0 = l j := by
-  unfold tok
+  show (if (0 : ℕ) = 0 then l j else if (0 : ℕ) < 3 then 0 else codeAt code B nb j 0) = l j
   exact if_pos rfl
 
 private theorem tok_one (l : Fin n → ℝ) (j : Fin n) : tok code B nb l j 1 = 0 := by
-  unfold tok
+  show (if (1 : ℕ) = 0 then l j else if (1 : ℕ) < 3 then 0 else codeAt code B nb j 1) = 0
   rw [if_neg (show ¬ ((1 : ℕ) = 0) by decide), if_pos (show (1 : ℕ) < 3 by decide)]
 
 private theorem tok_two (l : Fin n → ℝ) (j : Fin n) : tok code B nb l j 2 = 0 := by
-  unfold tok
+  show (if (2 : ℕ) = 0 then l j else if (2 : ℕ) < 3 then 0 else codeAt code B nb j 2) = 0
   rw [if_neg (show ¬ ((2 : ℕ) = 0) by decide), if_pos (show (2 : ℕ) < 3 by decide)]
 
 private theorem tok_code (l : Fin n → ℝ) (j : Fin n) {d : ℕ} (hd : 3 ≤ d) :
@@ -335,12 +335,12 @@ def explicitLayer (B : ℕ) : Layer 2 (3 + 3 * B) (3 + 3 * B) where
   ffn := explicitFFN B
 
 private theorem explicitHeads_zero (B : ℕ) : explicitHeads B 0 = routeHead B (3 + B) 1 := by
-  unfold explicitHeads
+  show (if (0 : Fin 2) = 0 then routeHead B (3 + B) 1 else routeHead B (3 + 2 * B) 2) = _
   exact if_pos rfl
 
 private theorem explicitHeads_one (B : ℕ) : explicitHeads B 1 = routeHead B (3 + 2 * B) 2 := by
   have h : ¬ ((1 : Fin 2) = 0) := by decide
-  unfold explicitHeads
+  show (if (1 : Fin 2) = 0 then routeHead B (3 + B) 1 else routeHead B (3 + 2 * B) 2) = _
   exact if_neg h
 
 private theorem explicitHeads_V0 (B : ℕ) :
@@ -460,13 +460,15 @@ private theorem attend_explicit (hc : IsRoutingCode code n B) (l : Fin n → ℝ
 
 private theorem gathered_one (l : Fin n → ℝ) (j : Fin n) :
     gathered code B nb l j 1 = l (nb 0 j) := by
-  unfold gathered
+  show tok code B nb l j 1 + ((if (1 : ℕ) = 1 then l (nb 0 j) else 0)
+    + (if (1 : ℕ) = 2 then l (nb 1 j) else 0)) = _
   rw [tok_one, if_pos (rfl : (1 : ℕ) = 1), if_neg (show ¬ ((1 : ℕ) = 2) by decide)]
   simp only [zero_add, add_zero]
 
 private theorem gathered_two (l : Fin n → ℝ) (j : Fin n) :
     gathered code B nb l j 2 = l (nb 1 j) := by
-  unfold gathered
+  show tok code B nb l j 2 + ((if (2 : ℕ) = 1 then l (nb 0 j) else 0)
+    + (if (2 : ℕ) = 2 then l (nb 1 j) else 0)) = _
   rw [tok_two, if_neg (show ¬ ((2 : ℕ) = 1) by decide), if_pos (rfl : (2 : ℕ) = 2)]
   simp only [zero_add]
 
@@ -516,12 +518,12 @@ theorem ffn_or (g : ℕ → ℝ) (d : Fin (3 + 3 * B)) :
   · rw [h]
     simp only [if_pos (rfl : (1 : ℕ) = 1), if_neg (show ¬ ((1 : ℕ) = 0) by decide),
       if_neg (show ¬ ((1 : ℕ) = 2) by decide),
-      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl)]
+      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true]
     ring
   · rw [h]
     simp only [if_pos (rfl : (2 : ℕ) = 2), if_neg (show ¬ ((2 : ℕ) = 0) by decide),
       if_neg (show ¬ ((2 : ℕ) = 1) by decide),
-      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl)]
+      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true]
     ring
   · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega), if_neg (show ¬ ((d : ℕ) = 1) by omega),
       if_neg (show ¬ ((d : ℕ) = 2) by omega),
@@ -542,10 +544,12 @@ private theorem layer_apply (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j
     simp only [if_pos (rfl : (0 : ℕ) = 0), gathered_one, gathered_two, tok_zero, bpStepLogOdds]
   · rw [h]
     simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
-      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), tok_one]
+      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true,
+      tok_one]
   · rw [h]
     simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
-      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), tok_two]
+      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true,
+      tok_two]
   · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega),
       if_neg (show ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) by omega)]
     rw [gathered_code l j h, tok_code _ j h]
@@ -572,13 +576,15 @@ private theorem attend_any (a : Attention) (l : Fin n → ℝ) (j : Fin n) (d : 
 
 private theorem gatheredAny_one (a : Attention) (l : Fin n → ℝ) (j : Fin n) :
     gatheredAny a code B nb l j 1 = headGather a code B nb l 0 j := by
-  unfold gatheredAny
+  show tok code B nb l j 1 + ((if (1 : ℕ) = 1 then headGather a code B nb l 0 j else 0)
+    + (if (1 : ℕ) = 2 then headGather a code B nb l 1 j else 0)) = _
   rw [tok_one, if_pos (rfl : (1 : ℕ) = 1), if_neg (show ¬ ((1 : ℕ) = 2) by decide)]
   simp only [zero_add, add_zero]
 
 private theorem gatheredAny_two (a : Attention) (l : Fin n → ℝ) (j : Fin n) :
     gatheredAny a code B nb l j 2 = headGather a code B nb l 1 j := by
-  unfold gatheredAny
+  show tok code B nb l j 2 + ((if (2 : ℕ) = 1 then headGather a code B nb l 0 j else 0)
+    + (if (2 : ℕ) = 2 then headGather a code B nb l 1 j else 0)) = _
   rw [tok_two, if_neg (show ¬ ((2 : ℕ) = 1) by decide), if_pos (rfl : (2 : ℕ) = 2)]
   simp only [zero_add]
 
@@ -602,10 +608,12 @@ private theorem layerWith_apply (a : Attention) (l : Fin n → ℝ) (j : Fin n)
     simp only [if_pos (rfl : (0 : ℕ) = 0), gatheredAny_one, gatheredAny_two, tok_zero]
   · rw [h]
     simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
-      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), tok_one]
+      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true,
+      tok_one]
   · rw [h]
     simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
-      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), tok_two]
+      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true,
+      tok_two]
   · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega),
       if_neg (show ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) by omega)]
     rw [gatheredAny_code a l j h, tok_code _ j h]
