@@ -124,11 +124,15 @@ def _run(side, model, evidence_file, workdir, args) -> tuple[float, dict]:
     tol = args.agrum_tol if side == "pyagrum" and args.agrum_tol is not None else args.tol
     cmd = [sys.executable, os.path.abspath(__file__), "--side", side, model, evidence_file, out,
            repr(tol), repr(args.damping), str(args.max_iter)]
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True)
-    wall = time.perf_counter() - t
+    wall = _wall(cmd)
     with open(out) as fh:
         return wall, json.load(fh)
+
+
+def _wall(cmd) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    return time.perf_counter() - t
 
 
 def _max_diff(a: dict, b: dict) -> float:
@@ -176,21 +180,24 @@ def main() -> None:
                 "max_marginal_diff": _max_diff(ours["marginals"], them["marginals"]),
             })
             print(f"done {name}", file=sys.stderr)
+    floor = min(_wall([sys.executable, "-c", "import numpy"]) for _ in range(args.repeat))
     if args.json:
-        json.dump(rows, sys.stdout, indent=2)
+        json.dump({"rows": rows, "python_numpy_import_s": floor}, sys.stdout, indent=2)
         print()
         return
     agrum_tol = args.tol if args.agrum_tol is None else args.agrum_tol
     print(f"tbn tol={args.tol:g}  pyAgrum epsilon={agrum_tol:g}  tbn damping={args.damping:g}  "
           f"best of {args.repeat}  "
           f"(seconds, whole process; load+infer in brackets)")
+    print(f"floor: a fresh `python -c 'import numpy'` takes {floor:.2f} s here")
     print(f"{'network':8} {'obs':>4} {'tbn s':>15} {'pyAgrum s':>15} {'ratio':>6} "
-          f"{'iters':>9} {'converged':>10} {'max |diff|':>10}")
+          f"{'infer ratio':>11} {'iters':>9} {'converged':>10} {'max |diff|':>10}")
     for r in rows:
         a, b = r["tbn_parts_s"], r["pyagrum_parts_s"]
         print(f"{r['network']:8} {r['observed']:4d} "
               f"{r['tbn_s']:5.2f} [{a['load']:.2f}+{a['infer']:.2f}] "
               f"{r['pyagrum_s']:5.2f} [{b['load']:.2f}+{b['infer']:.2f}] {r['speedup']:6.2f} "
+              f"{b['infer'] / a['infer']:11.1f} "
               f"{r['tbn_iterations']:4d}/{r['pyagrum_iterations']:<4d} "
               f"{str(r['tbn_converged'])[0]}/{str(r['pyagrum_converged'])[0]:>8} "
               f"{r['max_marginal_diff']:10.2e}")
