@@ -24,7 +24,8 @@ variable–factor graph.
 
 ## Main statements
 
-* `bpRounds_nonneg`, `belief_nonneg`: nonnegative factors and messages stay nonnegative.
+* `bpRounds_nonneg`, `bpRounds_uniform_nonneg`, `belief_nonneg`: nonnegative factors and messages
+  stay nonnegative (in particular from the uniform start of `tbn.bp`).
 * `sum_belief`: beliefs are a probability distribution whenever the normaliser is nonzero.
 * `belief_bpRound_single`: on a factor graph with a single factor (a star-shaped tree), one round
   from any messages gives the exact marginals of the factor's variables.
