@@ -32,7 +32,6 @@ b_j never hears about evidence outside j's subtree, while the sum-product margin
 from __future__ import annotations
 
 import numbers
-from fractions import Fraction
 from typing import Sequence
 
 from ..algebra import oplus
@@ -65,6 +64,7 @@ def oplus_bp_step(nb0: Sequence[int], nb1: Sequence[int], beliefs: Sequence) -> 
 
     Examples
     --------
+    >>> from fractions import Fraction
     >>> oplus_bp_step([1, 0], [1, 1], [Fraction(1, 2), Fraction(4, 5)])
     [Fraction(16, 17), Fraction(4, 5)]
     """
