@@ -16,12 +16,17 @@ __all__ = ["require_torch", "Encoder", "TokenMLP", "count_parameters", "fit", "p
 
 
 def require_torch():
-    """Import torch or explain how to get it (a CPU wheel, pinned in the `experiments` extra)."""
+    """Import torch or explain how to get it (a CPU wheel, pinned in the `experiments` extra).
+
+    Runs torch on one thread: these models are small, and on a shared 2-core machine a second
+    thread costs more in synchronisation than it gains (measured: 2x slower under load).
+    """
     try:
         import torch
     except ImportError:
         raise TbnError("this experiment trains models and needs torch: "
                        "pip install 'tbn[experiments]'  (pins torch==2.13.0, CPU)") from None
+    torch.set_num_threads(1)
     return torch
 
 
