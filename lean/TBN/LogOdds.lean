@@ -218,8 +218,10 @@ theorem half_oplus (a : ℝ) : oplus (1 / 2) a = a := by
 theorem oplus_one_sub (ha0 : 0 < a) (ha1 : a < 1) : oplus a (1 - a) = 1 / 2 := by
   have hq : 0 < 1 - a := by linarith
   have hD : 0 < a * (1 - a) + (1 - a) * (1 - (1 - a)) := by
-    have h1 := mul_pos ha0 hq
-    nlinarith
+    have h1 : 0 < a * (1 - a) := mul_pos ha0 hq
+    have h2 : a * (1 - a) + (1 - a) * (1 - (1 - a)) = 2 * (a * (1 - a)) := by ring
+    rw [h2]
+    linarith
   unfold oplus
   rw [div_eq_iff hD.ne']
   ring

@@ -115,7 +115,8 @@ theorem logit_posterior (s : Finset ι) :
   unfold joint
   rw [Real.log_mul (prior_pos hp0 hp1 true).ne' (hprod true).ne',
     Real.log_mul (prior_pos hp0 hp1 false).ne' (hprod false).ne',
-    Real.log_prod s (L true) (hP true), Real.log_prod s (L false) (hP false),
+    Real.log_prod (s := s) (f := L true) (hP true),
+    Real.log_prod (s := s) (f := L false) (hP false),
     Finset.sum_sub_distrib, logit_eq_log_sub_log hp0 hp1, prior_true, prior_false]
   ring
 
