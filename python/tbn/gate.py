@@ -146,20 +146,23 @@ class GateReport:
                 if kind == "theorem" and "max_deviation" in r.detail:
                     text += f"  {r.detail['max_deviation_short']}"
                 lines.append(text.rstrip())
-        problems = [(r, name, c) for r in self.rows for name, c in r.cells if c.status != PASSED]
-        skipped: dict[str, list[str]] = {}
-        failed = []
-        for r, name, c in problems:
-            if c.status == SKIPPED:
-                skipped.setdefault(c.reason, []).append(f"{r.id}:{name}")
-            else:
-                failed.append(f"FAILED  {r.id} [{name}]: " + c.reason.replace("\n", "\n    "))
-        if failed or skipped:
+        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for r in self.rows:
+            for name, c in r.cells:
+                if c.status != PASSED:
+                    groups.setdefault((c.status, c.reason), []).append((r.id, name))
+        if groups:
             lines += ["", "Details:"]
-            lines += ["  " + f for f in failed]
-            for reason, where in skipped.items():
-                cells = sorted({w.split(":", 1)[1] for w in where})
-                lines.append(f"  SKIPPED {len(where)} cell(s) ({', '.join(cells)}): {reason}")
+            for (status, reason), where in sorted(groups.items(), key=lambda g: g[0][0]):
+                reason = reason.replace("\n", "\n    ")
+                if len(where) == 1:
+                    lines.append(f"  {status:<7} {where[0][0]} [{where[0][1]}]: {reason}")
+                    continue
+                names = sorted({n for _, n in where})
+                ids = sorted({i for i, _ in where})
+                shown = ", ".join(ids[:6]) + (f", ... ({len(ids)} rows)" if len(ids) > 6 else "")
+                lines.append(f"  {status:<7} {len(where)} cells [{', '.join(names)}] of {shown}: "
+                             f"{reason}")
         counts = self.counts()
         lines += ["", f"{counts[PASSED]} PASSED, {counts[FAILED]} FAILED, {counts[SKIPPED]} "
                       f"SKIPPED in {self.seconds:.1f} s"
@@ -558,9 +561,8 @@ def _theorem_row(t, sources, parse_errors, reply, lean: _LeanSide) -> Row:
         cells.update(hash=missing, docstring=missing, tokens=missing)
     else:
         if not t.statement_hash:
-            cells["hash"] = Cell(FAILED, f"the manifest has no statement_hash (the statement "
-                                         f"hashes to {decl.statement_hash}); run "
-                                         "`tbn check --rehash` after reviewing the statement")
+            cells["hash"] = Cell(FAILED, "the manifest has no statement_hash; review the "
+                                         "statement, then run `tbn check --rehash`")
         elif t.statement_hash != decl.statement_hash:
             cells["hash"] = Cell(FAILED, f"the statement changed: it hashes to "
                                          f"{decl.statement_hash}, the manifest says "
@@ -575,6 +577,8 @@ def _theorem_row(t, sources, parse_errors, reply, lean: _LeanSide) -> Row:
         cells["tokens"] = Cell(FAILED, "; ".join(bad)) if bad else Cell(PASSED)
     detail = {"file": f"lean/{t.file}", "check": t.check, "precision": t.precision,
               "claim": t.claim}
+    if decl is not None:
+        detail["statement"], detail["statement_hash"] = decl.statement, decl.statement_hash
     cells["python"] = _python_cell(t, reply, detail)
     cells["build"] = lean.build_cell(t.file)
     cells["axioms"] = lean.axioms_cell(t.lean_name)
