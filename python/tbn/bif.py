@@ -37,13 +37,27 @@ __all__ = ["read_bif", "parse_bif"]
 #: A row of a CPT may miss 1 by this much (bnlearn rounds to 4-8 digits); more is an error.
 ROW_SUM_TOLERANCE = 1e-3
 
-_TOKEN = re.compile(r"""\s*(?:
-      (?P<comment>//[^\n]*|/\*.*?\*/)
+_NUM = r"[+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+# A run of comma-separated numbers is one token (the bulk of a file, read in one regex step); it
+# must end at a delimiter, so state names such as 0_05_kg_m2 or 12+ stay words.
+_NUMS = rf"{_NUM}(?:\s*,\s*{_NUM})*"
+# A well-formed CPT row "(s1, s2) p1, p2;" or "table p1, p2;" is also one token; anything
+# irregular falls through to the finer tokens below, which report the error precisely.
+_TOKEN = re.compile(rf"""\s*(?:
+      (?P<row>\([^()"/;{{}}|\[\]]*\)\s*{_NUMS}\s*;)
+    | (?P<line>(?:table|default)\s+{_NUMS}\s*;)
+    | (?P<comment>//[^\n]*|/\*.*?\*/)
     | (?P<string>"[^"]*")
-    | (?P<punct>[{}()\[\];|,])
-    | (?P<word>(?:[^\s{}()\[\];|,"/]|/(?![/*]))+)
+    | (?P<numbers>{_NUMS})(?=[\s{{}}()\[\];|,]|\Z)
+    | (?P<punct>[{{}}()\[\];|,])
+    | (?P<word>(?:[^\s{{}}()\[\];|,"/]|/(?![/*]))+)
+    | (?P<bad>\S)
     )""", re.S | re.X)
-_NUMBER = re.compile(r"[+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+def _split_numbers(run: str) -> list[str]:
+    """``"0.1, 0.2 ;"`` -> ``["0.1", "0.2"]``."""
+    return [x.strip() for x in run.rstrip().rstrip(";").split(",")]
 
 
 def read_bif(path: str | os.PathLike) -> FactorGraph:
@@ -81,19 +95,12 @@ class _Parser:
     def __init__(self, text: str, path: str):
         self.text, self.path = text, path
         self.tokens: list[tuple[str, str, int]] = []
-        pos, end = 0, len(text)
-        while pos < end:
-            m = _TOKEN.match(text, pos)
-            if m is None or m.end() == pos:
-                rest = text[pos:].lstrip()
-                if not rest:
-                    break
-                where = end - len(rest)
-                what = "unterminated /* comment" if rest.startswith("/*") else \
-                    f"unexpected character {rest[0]!r}"
-                raise self.error(what, where)
-            pos = m.end()
+        for m in _TOKEN.finditer(text):
             kind = m.lastgroup
+            if kind == "bad":
+                where = m.start(kind)
+                raise self.error("unterminated /* comment" if text.startswith("/*", where)
+                                 else f"unexpected character {text[where]!r}", where)
             if kind != "comment":
                 self.tokens.append((kind, m.group(kind), m.start(kind)))
         self.i = 0
@@ -126,36 +133,43 @@ class _Parser:
 
     def name(self, what: str) -> tuple[str, int]:
         kind, got, offset = self.next(what)
-        if kind != "word":
+        if kind != "word" and not (kind == "numbers" and "," not in got):  # a state named 3
             raise self.error(f"expected {what}, got {got!r}", offset)
         return got, offset
 
     def skip_statement(self) -> None:
         """Skip a ``property ... ;`` statement."""
-        while self.next("';' ending the property")[1] != ";":
-            pass
+        while True:
+            kind, got, _ = self.next("';' ending the property")
+            if got == ";" or kind in ("row", "line"):
+                return
 
     def names_until(self, closer: str, what: str) -> list[tuple[str, int]]:
         """Comma- (or space-) separated names up to ``closer`` (consumed)."""
         out = []
         while self.peek() != closer:
-            out.append(self.name(what))
+            kind, got, offset = self.tokens[self.i] if self.i < len(self.tokens) else \
+                (None, None, None)
+            if kind == "numbers" and "," in got:  # states named 1, 2, 3 read as one run
+                out.extend((x.strip(), offset) for x in got.split(","))
+                self.i += 1
+            else:
+                out.append(self.name(what))
             if self.peek() == ",":
                 self.i += 1
         self.i += 1
         return out
 
-    def numbers_until_semicolon(self) -> list[tuple[str, int]]:
-        out = []
+    def numbers_until_semicolon(self) -> list[str]:
+        out: list[str] = []
         while True:
             kind, got, offset = self.next("a probability or ';'")
             if got == ";":
                 return out
-            if got == ",":
-                continue
-            if kind != "word" or not _NUMBER.match(got):
+            if kind == "numbers":
+                out.extend(x.strip() for x in got.split(","))
+            elif got != ",":
                 raise self.error(f"expected a nonnegative number, got {got!r}", offset)
-            out.append((got, offset))
 
     # -- grammar ----------------------------------------------------------------------------
 
@@ -248,7 +262,17 @@ class _Parser:
             kind, got, offset = self.next("an entry or '}'")
             if got == "}":
                 return entries
-            if got == "property":
+            if kind == "row":
+                config, _, values = got[1:].partition(")")
+                names = [(x.strip(), offset) for x in config.split(",")]
+                if any(not x for x, _ in names):
+                    raise self.error(f"empty parent state in {got[:got.index(')') + 1]!r}",
+                                     offset)
+                entries.append(("row", names, _split_numbers(values), offset))
+            elif kind == "line":
+                keyword, values = got.split(None, 1)
+                entries.append((keyword, [], _split_numbers(values), offset))
+            elif got == "property":
                 self.skip_statement()
             elif got in ("table", "default"):
                 entries.append((got, [], self.numbers_until_semicolon(), offset))
@@ -292,8 +316,8 @@ class _Parser:
             if len(numbers) != k:
                 raise self.error(f"{child[0]}: expected {k} probabilities, got {len(numbers)}",
                                  offset)
-            values = [v for v, _ in numbers]
-            row_sum = math.fsum(float(v) for v in values)
+            values = numbers
+            row_sum = math.fsum(map(float, values))
             if abs(row_sum - 1) > ROW_SUM_TOLERANCE:
                 raise self.error(f"{child[0]}: probabilities sum to {row_sum:.6g}, not 1", offset)
             if kind == "table":
