@@ -31,6 +31,9 @@ Everything (the factor tables, the evidence, the routing) is in the weights; the
 zero token (all messages uniform).  The whole graph lives in one token, so attention has nothing
 to route and the layers have no heads: a shared position-wise FFN cannot apply per-token tables
 without carrying them as token data, and then a zero entry would be a ``-inf`` in the stream.
+For strictly positive tables, `tbn.transformer.routed` (and `tbn.transformer.pairwise` for the
+binary pairwise case) does carry them as token data, routes messages with attention and uses
+weights that depend on the graph's sizes only.
 Weights are stored sparse (`SparseLayer`); `SparseLayer.dense` gives the `tbn.transformer.Layer`
 of SPEC 3.3 that `layer_forward` runs, with the same result.
 """
