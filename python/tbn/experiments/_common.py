@@ -91,7 +91,10 @@ def to_jsonable(obj):
 
 def new_figure(ncols: int = 1, width: float = 5.0, height: float = 3.6):
     """A figure with ``ncols`` axes side by side, on the Agg backend."""
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise TbnError("plots need matplotlib: pip install 'tbn[experiments]'") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False)
