@@ -217,7 +217,7 @@ def _plots(paper: dict, hard: dict) -> dict:
     ax_e.set_ylabel("MAE of P(x=1), all trials")
     ax_e.set_yscale("log")
     ax_c.legend(fontsize=7)
-    fig.suptitle(f"Ising couplings on the {hard['coupling_sweep'][0]['graph']} grid")
+    fig.suptitle(f"Ising couplings, {hard['coupling_sweep'][0]['graph'][4:]} grid")
     figs["coupling"] = fig
 
     fig, (ax_c, ax_e) = new_figure(2)

@@ -28,7 +28,7 @@ import numpy as np
 from ..graph import Factor, FactorGraph, Variable
 from . import metrics
 from . import wind_tasks as wt
-from ._common import Report, new_figure
+from ._common import Report, new_figure, progress
 
 __all__ = ["bijection_weights", "bijection_forward", "bijection_kl_closed_form",
            "hmm_prefix_graph", "constructed_filter", "run"]
@@ -466,10 +466,14 @@ def _markdown(r: dict) -> str:
 def run(seed: int, size: str, train: bool = True) -> Report:
     """Constructed solutions (always) and trained models (when ``train``; needs torch)."""
     cfg = _SIZES[size]
-    results = {"bijection": {"V": _V, "constructed": _bijection_constructed(cfg, seed)},
-               "hmm": {"states": _S, "symbols": _O, "constructed": _hmm_constructed(cfg, seed)},
-               "config": cfg}
+    progress("windtunnel: constructed bijection transformer")
+    results = {"bijection": {"V": _V, "constructed": _bijection_constructed(cfg, seed)}}
+    progress("windtunnel: compiled HMM filter")
+    results["hmm"] = {"states": _S, "symbols": _O, "constructed": _hmm_constructed(cfg, seed)}
+    results["config"] = cfg
     if train:
+        progress(f"windtunnel: training on bijection ({cfg['steps']} steps per model)")
         results["bijection"]["trained"] = _bijection_trained(cfg, seed)
+        progress(f"windtunnel: training on HMM filtering ({cfg['steps']} steps per model)")
         results["hmm"]["trained"] = _hmm_trained(cfg, seed)
     return Report(results, _plots(results), _markdown(results))
