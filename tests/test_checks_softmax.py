@@ -52,3 +52,22 @@ def test_error_bound_is_tight_on_extremal_sequences():
         assert abs(e[T] - T * 2 ** (T + 1) * eps * m[0]) < tolerance(PRECISION)
         # a bound one notch smaller (T 2^T eps m_0) would be violated
         assert e[T] > T * 2 ** T * eps * m[0]
+
+
+def test_soft_layer_bound_is_not_vacuous():
+    # at a moderate temperature the error is a sizeable fraction of the bound: a bound ten times
+    # smaller fails on some instance
+    rng = random.Random(2)
+    worst = mpmath.mpf(0)
+    for _ in range(20):
+        code = rng.choice(["one_hot", "binary"])
+        n = rng.randint(2, 6)
+        width = C.code_width(n, code)
+        nb0 = [rng.randrange(n) for _ in range(n)]
+        nb1 = [rng.randrange(n) for _ in range(n)]
+        with mpmath.workdps(PRECISION + C.GUARD):
+            l = [mpmath.mpf(rng.uniform(-10, 10)) for _ in range(n)]
+        layer = C.softmax_layer(C.explicit_oplus_layer(width, code), mpmath.mpf(2))
+        case = (code, n, width, nb0, nb1, l, layer, rng.randint(1, 3))
+        worst = max(worst, C.soft_layer_violation(case, PRECISION, factor=0.1))
+    assert worst > mpmath.mpf(10) ** -6

@@ -365,6 +365,12 @@ def headGather {n : ℕ} (a : Attention) (code : ℕ → ℕ → ℝ) (B : ℕ) 
     (l : Fin n → ℝ) (h : Fin 2) (j : Fin n) : ℝ :=
   ∑ k, attnWeights a (explicitHeads B h) (encode code B nb l) j k * l k
 
+/-- One layer of the explicit construction with attention kind `a`, on log-odds:
+`l_j ← ∑ k, α_0jk l_k + ∑ k, α_1jk l_k`. -/
+def softStep {n : ℕ} (a : Attention) (code : ℕ → ℕ → ℝ) (B : ℕ) (nb : Fin 2 → Fin n → Fin n)
+    (l : Fin n → ℝ) (j : Fin n) : ℝ :=
+  headGather a code B nb l 0 j + headGather a code B nb l 1 j
+
 private def gatheredAny {n : ℕ} (a : Attention) (code : ℕ → ℕ → ℝ) (B : ℕ)
     (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) (j : Fin n) (d : ℕ) : ℝ :=
   tok code B nb l j d + ((if d = 1 then headGather a code B nb l 0 j else 0)
@@ -623,9 +629,19 @@ linear map on log-odds: token `j`'s new log-odds is `∑ k, α_0jk l_k + ∑ k, 
 and the zero scratch are kept. No routing assumption is needed (Coppola, BP equivalence: what the
 construction computes when softmax replaces hardmax). -/
 theorem layerWith_encode (a : Attention) (nb : Fin 2 → Fin n → Fin n) (l : Fin n → ℝ) :
-    (layerWith a B).apply (encode code B nb l)
-      = encode code B nb (fun j => headGather a code B nb l 0 j + headGather a code B nb l 1 j) :=
+    (layerWith a B).apply (encode code B nb l) = encode code B nb (softStep a code B nb l) :=
   funext fun j => funext fun d => layerWith_apply a l j d
+
+/-- `T` layers of the explicit construction with attention kind `a` are `T` applications of
+`softStep` to the log-odds (Coppola, BP equivalence with softmax: what `T` layers compute). -/
+theorem layerWith_iterate (a : Attention) (nb : Fin 2 → Fin n → Fin n) (T : ℕ)
+    (l : Fin n → ℝ) :
+    ((layerWith a B).apply)^[T] (encode code B nb l)
+      = encode code B nb ((softStep a code B nb)^[T] l) := by
+  induction T generalizing l with
+  | zero => rfl
+  | succ T ih =>
+    rw [Function.iterate_succ_apply, Function.iterate_succ_apply, layerWith_encode a nb l, ih]
 
 /-- The attention weights of the explicit heads do not depend on the log-odds (queries and keys
 read only the codes): every layer of a run uses the same weights, so `T` softmax layers apply one

@@ -1,4 +1,4 @@
-import TBN.Transformer
+import TBN.Construction
 
 /-!
 # Softmax attention at a finite temperature
@@ -17,6 +17,10 @@ far apart they are, exactly.
   value is within `e + 2 ε M` of `b m` (one head, one layer, with the error carried in).
 * `error_iterate_le`: the resulting recursion `e_{t+1} ≤ 2 e_t + 4 ε m_t`, `m_t ≤ 2^t m_0`,
   `e_0 ≤ 0` gives `e_T ≤ T 2^(T+1) ε m_0` after `T` layers (two heads per layer).
+* `softLayer_iterate_error`: the same bound for the construction itself: if every head puts
+  weight at least `1 - ε` on its source (which `softmax_top_ge` guarantees from a score gap), then
+  after `T` layers of `TBN.Construction.layerWith` every log-odds is within `T 2^(T+1) ε M` of
+  `T` exact oplus-BP rounds started from log-odds bounded by `M`.
 
 ## Implementation notes
 
@@ -201,6 +205,82 @@ theorem error_iterate_le {e m : ℕ → ℝ} {ε : ℝ} (hε : 0 ≤ ε) (he0 : 
       ring
     rw [e2]
     linarith
+
+section Linked
+
+open TBN.Construction
+
+variable {code : ℕ → ℕ → ℝ} {B : ℕ}
+
+private theorem attnWeights_nonneg' (a : Attention) {D : ℕ} (hd : Head D)
+    (x : Fin n → Fin D → ℝ) (j k : Fin n) : 0 ≤ attnWeights a hd x j k := by
+  cases a with
+  | hard => exact hardWeights_nonneg _ _
+  | softmax lam => exact le_of_lt (softmaxWeights_pos _ _ _)
+
+private theorem sum_attnWeights' (a : Attention) {D : ℕ} (hd : Head D) (x : Fin n → Fin D → ℝ)
+    (j : Fin n) (hn : 0 < n) : ∑ k, attnWeights a hd x j k = 1 := by
+  cases a with
+  | hard => exact sum_hardWeights _ hn
+  | softmax lam => exact sum_softmaxWeights _ _ hn
+
+private theorem abs_bpStep_iterate_le (nb : Fin 2 → Fin n → Fin n) {M : ℝ} (l : Fin n → ℝ)
+    (hl : ∀ j, |l j| ≤ M) (t : ℕ) (j : Fin n) :
+    |(bpStepLogOdds nb)^[t] l j| ≤ 2 ^ t * M := by
+  induction t generalizing j with
+  | zero => simpa using hl j
+  | succ t ih =>
+    rw [Function.iterate_succ_apply']
+    show |(bpStepLogOdds nb)^[t] l (nb 0 j) + (bpStepLogOdds nb)^[t] l (nb 1 j)|
+      ≤ 2 ^ (t + 1) * M
+    obtain ⟨a0, b0⟩ := abs_le.mp (ih (nb 0 j))
+    obtain ⟨a1, b1⟩ := abs_le.mp (ih (nb 1 j))
+    rw [pow_succ]
+    exact abs_le.mpr ⟨by linarith, by linarith⟩
+
+/-- The softmax construction after `T` layers: if each head of the explicit layer puts weight at
+least `1 - ε` on its source for every state (for softmax attention this follows from a score gap by
+`softmax_top_ge`; the weights do not depend on the state, `attnWeights_explicit_indep`), then `T`
+layers of `layerWith a B` (`layerWith_iterate`) stay within `T 2^(T+1) ε M` of `T` exact oplus-BP
+rounds, in log-odds, from any log-odds bounded by `M` (Coppola, BP equivalence: the error of using
+softmax for hardmax, after `T` rounds). -/
+theorem softLayer_iterate_error (a : Attention) (hn : 0 < n) (nb : Fin 2 → Fin n → Fin n)
+    {ε M : ℝ}
+    (hw0 : ∀ (l : Fin n → ℝ) (j : Fin n),
+      1 - ε ≤ attnWeights a (explicitHeads B 0) (encode code B nb l) j (nb 0 j))
+    (hw1 : ∀ (l : Fin n → ℝ) (j : Fin n),
+      1 - ε ≤ attnWeights a (explicitHeads B 1) (encode code B nb l) j (nb 1 j))
+    (l : Fin n → ℝ) (hl : ∀ j, |l j| ≤ M) (T : ℕ) (j : Fin n) :
+    |(softStep a code B nb)^[T] l j - (bpStepLogOdds nb)^[T] l j|
+      ≤ (T : ℝ) * 2 ^ (T + 1) * ε * M := by
+  induction T generalizing j with
+  | zero => simp
+  | succ T ih =>
+    rw [Function.iterate_succ_apply', Function.iterate_succ_apply']
+    have g0 := abs_gather_sub_le
+      (w := fun k => attnWeights a (explicitHeads B 0)
+        (encode code B nb ((softStep a code B nb)^[T] l)) j k) (m := nb 0 j)
+      (fun k => attnWeights_nonneg' a _ _ j k) (sum_attnWeights' a _ _ j hn)
+      (hw0 ((softStep a code B nb)^[T] l) j) (abs_bpStep_iterate_le nb l hl T) ih
+    have g1 := abs_gather_sub_le
+      (w := fun k => attnWeights a (explicitHeads B 1)
+        (encode code B nb ((softStep a code B nb)^[T] l)) j k) (m := nb 1 j)
+      (fun k => attnWeights_nonneg' a _ _ j k) (sum_attnWeights' a _ _ j hn)
+      (hw1 ((softStep a code B nb)^[T] l) j) (abs_bpStep_iterate_le nb l hl T) ih
+    obtain ⟨p0, q0⟩ := abs_le.mp g0
+    obtain ⟨p1, q1⟩ := abs_le.mp g1
+    have e2 : ((T + 1 : ℕ) : ℝ) * 2 ^ (T + 1 + 1) * ε * M
+        = 2 * ((T : ℝ) * 2 ^ (T + 1) * ε * M) + 4 * (ε * (2 ^ T * M)) := by
+      push_cast
+      ring
+    rw [e2]
+    show |(headGather a code B nb ((softStep a code B nb)^[T] l) 0 j
+        + headGather a code B nb ((softStep a code B nb)^[T] l) 1 j)
+        - ((bpStepLogOdds nb)^[T] l (nb 0 j) + (bpStepLogOdds nb)^[T] l (nb 1 j))| ≤ _
+    unfold headGather
+    exact abs_le.mpr ⟨by linarith, by linarith⟩
+
+end Linked
 
 end
 

@@ -37,7 +37,7 @@ __all__ = [
     "check_ffn_or", "check_explicit_layer_encode", "check_explicit_layer_iterate",
     "check_decode_iterate", "check_exists_layer_one_hot", "check_exists_layer_binary",
     "check_exists_layer_decode_one_hot", "check_exists_layer_decode_binary",
-    "check_layer_with_encode", "check_attn_weights_explicit_indep",
+    "check_layer_with_encode", "check_layer_with_iterate", "check_attn_weights_explicit_indep",
 ]
 
 #: Extra digits of working precision.
@@ -414,6 +414,38 @@ def check_layer_with_encode(precision: int, instances: int, seed: int) -> CheckR
         case = draw_case(rng, code)
         cases.append((code, case, _layer_with(rng, case[1], code)))
     return worst_deviation(cases, lambda c: layer_with_deviation(c[1], c[0], c[2], precision))
+
+
+def soft_step(layer, case, code: str, l, dps: int) -> list:
+    """One ``softStep``: ``l_j <- ∑ α0_jk l_k + ∑ α1_jk l_k``, α from `implicit.implicit_graph`."""
+    n, width, nb0, nb1, _ = case
+    X = encode_oplus_state(nb0, nb1, l, width, code)
+    A0, A1 = implicit_graph(layer, X, dps=dps).edges
+    return [mpmath.fsum(A0[j][k] * l[k] for k in range(n))
+            + mpmath.fsum(A1[j][k] * l[k] for k in range(n)) for j in range(n)]
+
+
+def check_layer_with_iterate(precision: int, instances: int, seed: int) -> CheckResult:
+    """T layers at any attention kind = T applications of ``softStep`` (T in 0..4)."""
+    rng = random.Random(seed)
+    codes = ["one_hot", "binary"]
+    cases = []
+    for i in range(instances):
+        code = codes[i % 2]
+        case = draw_case(rng, code)
+        cases.append((code, case, _layer_with(rng, case[1], code), rng.randint(0, 4)))
+
+    def deviation(c):
+        code, case, layer, T = c
+        n, width, nb0, nb1, l = case
+        dps = precision + GUARD
+        with mpmath.workdps(dps):
+            Y = model_forward([layer] * T, encode_oplus_state(nb0, nb1, l, width, code),
+                              "mpmath", dps)
+            for _ in range(T):
+                l = soft_step(layer, case, code, l, dps)
+            return _max_abs_diff(Y, encode_oplus_state(nb0, nb1, l, width, code))
+    return worst_deviation(cases, deviation)
 
 
 def check_attn_weights_explicit_indep(precision: int, instances: int, seed: int) -> CheckResult:

@@ -17,6 +17,7 @@ import mpmath
 
 from ..transformer.softmax import min_inverse_temperature, softmax_layer, top_weight_epsilon
 from ..transformer.model import model_forward
+from ..transformer.implicit import implicit_graph
 from ..transformer.weights import code_width, encode_oplus_state, explicit_oplus_layer
 from ._base import CheckResult, worst_deviation
 from .transformer import attention_row
@@ -24,6 +25,7 @@ from .transformer import attention_row
 __all__ = [
     "GUARD", "top_weight_violation", "gather_violation", "check_softmax_top_ge",
     "check_abs_sum_mul_sub_le", "check_abs_gather_sub_le", "check_error_iterate_le",
+    "soft_layer_violation", "check_soft_layer_iterate_error",
 ]
 
 #: Extra digits of working precision.
@@ -163,3 +165,43 @@ def check_error_iterate_le(precision: int, instances: int, seed: int) -> CheckRe
         with mpmath.workdps(precision + GUARD):
             return iterate_violation(e, m, eps, T)
     return worst_deviation(cases, deviation)
+
+
+def soft_layer_violation(case, precision: int, factor=1):
+    """``max(0, |softStep^T l - bpStep^T l| - factor T 2^(T+1) ε M)`` over all tokens.
+
+    ``ε`` is the least one the hypotheses allow: ``1 -`` the smallest weight a head puts on its
+    source, read off `implicit.implicit_graph` (the weights do not depend on the state).
+    ``factor < 1`` is a false variant for the tests.
+    """
+    code, n, width, nb0, nb1, l, layer, T = case
+    dps = precision + GUARD
+    with mpmath.workdps(dps):
+        X = encode_oplus_state(nb0, nb1, l, width, code)
+        A0, A1 = implicit_graph(layer, X, dps=dps).edges
+        eps = max(max(1 - A0[j][nb0[j]], 1 - A1[j][nb1[j]]) for j in range(n))
+        M = max(abs(v) for v in l)
+        Y = model_forward([layer] * T, X, "mpmath", dps)
+        exact = list(l)
+        for _ in range(T):
+            exact = [exact[nb0[j]] + exact[nb1[j]] for j in range(n)]
+        bound = factor * T * 2 ** (T + 1) * eps * M
+        return max(max(abs(Y[j, 0] - exact[j]) for j in range(n)) - bound, mpmath.mpf(0))
+
+
+def check_soft_layer_iterate_error(precision: int, instances: int, seed: int) -> CheckResult:
+    """T softmax layers of the explicit construction stay within T 2^(T+1) ε M of T BP rounds."""
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(instances):
+        code = rng.choice(["one_hot", "binary"])
+        n = rng.randint(1, 7)
+        width = code_width(n, code)
+        nb0 = [rng.randrange(n) for _ in range(n)]
+        nb1 = [rng.randrange(n) for _ in range(n)]
+        with mpmath.workdps(precision + GUARD):
+            l = [mpmath.mpf(rng.uniform(-10, 10)) for _ in range(n)]
+            lam = mpmath.mpf(10) ** rng.uniform(-1, 1.7)
+        layer = softmax_layer(explicit_oplus_layer(width, code), lam)
+        cases.append((code, n, width, nb0, nb1, l, layer, rng.randint(0, 5)))
+    return worst_deviation(cases, lambda c: soft_layer_violation(c, precision))
