@@ -82,3 +82,54 @@ def test_non_gates_are_left_alone():
                            [(("a", "b", "c"), np.full((2, 2, 2), 0.5)), (("a", "d"), np.ones((2, 3)))])
     assert find_gate(fg, fg.factors[0]) is None
     assert binarize(fg).names == fg.names
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 8])
+def test_a_k_ary_or_runs_on_the_two_head_layer_in_ceil_log2_k_layers(k):
+    """SPEC 3.1/3.4: the balanced oplus tree, one level per layer of the explicit construction.
+
+    Tokens: a neutral token (log-odds 0, the identity of oplus), the k leaves (each keeps its
+    value: neighbours itself and the neutral token), then the internal nodes of the tree.
+    """
+    import math
+    from fractions import Fraction
+
+    import mpmath
+
+    from tbn.algebra import oplus
+    from tbn.transformer import (decode_oplus_state, encode_oplus_state, explicit_oplus_layer,
+                                 model_forward)
+
+    probs = [Fraction(i + 1, k + 2) for i in range(k)]
+    nb0, nb1 = [0], [0]
+    level = []
+    for i in range(k):
+        nb0.append(len(nb0))
+        nb1.append(0)
+        level.append(len(nb0) - 1)
+    while len(level) > 1:
+        nxt = []
+        for i in range(0, len(level) - 1, 2):
+            nb0.append(level[i])
+            nb1.append(level[i + 1])
+            nxt.append(len(nb0) - 1)
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    root, depth = level[0], math.ceil(math.log2(k))
+    want = probs[0]
+    for p in probs[1:]:
+        want = oplus(want, p)
+    width = max(1, (len(nb0) - 1).bit_length())
+    with mpmath.workdps(50):
+        logits = [mpmath.mpf(0)] + [mpmath.log(mpmath.mpf(p.numerator) / (p.denominator - p.numerator))
+                                    for p in probs] + [mpmath.mpf(0)] * (len(nb0) - k - 1)
+        X = encode_oplus_state(nb0, nb1, logits, width)
+        layer = explicit_oplus_layer(width)
+        exact = mpmath.mpf(want.numerator) / want.denominator
+        got = decode_oplus_state(model_forward([layer] * depth, X, "mpmath", 50), "mpmath")[root]
+        assert abs(got - exact) < mpmath.mpf(10) ** -45
+        if depth > 1:  # one layer fewer is not enough
+            early = decode_oplus_state(model_forward([layer] * (depth - 1), X, "mpmath", 50),
+                                       "mpmath")[root]
+            assert abs(early - exact) > mpmath.mpf(10) ** -6
