@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
-from tbn.algebra import mp_oplus, mp_sigmoid
+from tbn.algebra import mp_oplus
 from tbn.errors import ModelError
 from tbn.transformer import (FFN, Head, Layer, binary_code, cross_project, decode_oplus_state,
                              encode_oplus_state, explicit_oplus_layer, explicit_oplus_matrix,

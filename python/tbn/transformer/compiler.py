@@ -242,10 +242,9 @@ class CompiledBP:
         """Nonzero terms of the message at ``slot``, sorted by the receiving state.
 
         Returns ``(state, log f, dims)``: per term the state it adds to, the log factor entry
-        and the message dims whose sum is its variable-to-factor part (shape ``(terms, m)``).
+        and the dims of the variable-to-factor messages it adds (shape ``(terms, arity - 1)``).
         """
         k, p = slot
-        factor = self.fg.factors[k]
         mask = self._positive[k].copy()
         for q, allowed in enumerate(cav):
             if q != p:
