@@ -128,7 +128,7 @@ class CompiledBP:
     Attributes
     ----------
     width : int
-        Residual width D (message dims, then scratch dims).
+        Residual width D: M message dims, M variable-to-factor dims, then scratch dims.
     slots : list of (factor index, position)
         One factor-to-variable message per slot, at dims ``offset[slot] ..`` (one per state).
     """
