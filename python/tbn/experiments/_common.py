@@ -97,7 +97,8 @@ def new_figure(ncols: int = 1, width: float = 5.0, height: float = 3.6):
         raise TbnError("plots need matplotlib: pip install 'tbn[experiments]'") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False)
+    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False,
+                             layout="constrained")
     return fig, list(axes[0])
 
 

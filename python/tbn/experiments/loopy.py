@@ -216,7 +216,7 @@ def _plots(paper: dict, hard: dict) -> dict:
     ax_e.set_xlabel("coupling strength beta")
     ax_e.set_ylabel("MAE of P(x=1), all trials")
     ax_e.set_yscale("log")
-    ax_c.legend(fontsize=7)
+    fig.legend(*ax_c.get_legend_handles_labels(), loc="outside right upper", fontsize=7)
     fig.suptitle(f"Ising couplings, {hard['coupling_sweep'][0]['graph'][4:]} grid")
     figs["coupling"] = fig
 
@@ -237,7 +237,7 @@ def _plots(paper: dict, hard: dict) -> dict:
     ax_e.set_xlabel("variables")
     ax_e.set_ylabel("MAE of P(x=1), all trials")
     ax_e.set_yscale("log")
-    ax_c.legend(fontsize=6)
+    fig.legend(*ax_c.get_legend_handles_labels(), loc="outside right upper", fontsize=7)
     fig.suptitle("Frustrated couplings (beta = 1) with growing size")
     figs["size"] = fig
     return figs
