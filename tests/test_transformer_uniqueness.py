@@ -115,3 +115,19 @@ def test_query_key_symmetries_keep_the_layer_but_change_the_weights(data, attent
         assert any(np.any(a.query != b.query) for a, b in zip(heads, rescale_qk(layer, 2).heads))
     with pytest.raises(ModelError, match="orthogonal"):
         rotate_qk(layer, [[1, 1], [0, 1]])
+
+
+def test_distance_of_a_layer_from_the_oplus_update():
+    from tbn.transformer.uniqueness import layer_oplus_distance
+    layer = explicit_oplus_layer(2)
+    X = encode_oplus_state([1, 2, 0], [2, 2, 1], [0.5, -1.0, 2.0], 2)
+    assert layer_oplus_distance(layer, X) == 0
+    # scale the FFN's read of head 1 by 3/2 and add a bias of 1/2: distance sqrt(1/4 + 1/4)
+    w1 = np.array(layer.ffn.w1, dtype=object)
+    w1[0, 2] = Fraction(3, 2)
+    b1 = np.zeros(9, dtype=object)
+    b1[0] = Fraction(1, 2)
+    other = Layer(layer.heads, FFN(w1, b1, layer.ffn.w2, layer.ffn.b2, "linear"))
+    with mpmath.workdps(50):
+        assert abs(layer_oplus_distance(other, X) - mpmath.sqrt(mpmath.mpf(1) / 2)) \
+            < mpmath.mpf(10) ** -45

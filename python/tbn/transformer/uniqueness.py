@@ -20,7 +20,8 @@ import numpy as np
 from ..errors import ModelError
 from .model import FFN, Head, Layer, _mpf, layer_forward
 
-__all__ = ["identify_update", "oplus_distance", "probe_attention", "rescale_qk", "rotate_qk"]
+__all__ = ["identify_update", "oplus_distance", "layer_oplus_distance", "probe_attention",
+           "rescale_qk", "rotate_qk"]
 
 
 def identify_update(points: Sequence[tuple], dps: int = 50) -> tuple:
@@ -63,6 +64,20 @@ def identify_update(points: Sequence[tuple], dps: int = 50) -> tuple:
 def oplus_distance(w0, w1, b) -> mpmath.mpf:
     """Euclidean distance of an update ``sigma(w0 x + w1 y + b)`` from oplus's ``(1, 1, 0)``."""
     return mpmath.sqrt((_mpf(w0) - 1) ** 2 + (_mpf(w1) - 1) ** 2 + _mpf(b) ** 2)
+
+
+def layer_oplus_distance(layer: Layer, X, unit: int | None = None, dps: int = 50) -> mpmath.mpf:
+    """Largest distance from ``(1, 1, 0)`` of the update a two-head layer applies on input X.
+
+    The update of token j is ``sigma(w0 g_j0 + w1 g_j1 + c_j)``, read off the implicit graph
+    G(W, x) (`tbn.transformer.implicit`); the explicit oplus layer is at distance 0.
+    """
+    from .implicit import implicit_graph
+    if len(layer.heads) != 2:
+        raise ModelError(f"the oplus update has two heads; this layer has {len(layer.heads)}")
+    G = implicit_graph(layer, X, unit, dps)
+    with mpmath.workdps(dps):
+        return max(oplus_distance(G.head_weights[0], G.head_weights[1], c) for c in G.bias)
 
 
 def probe_attention(layer: Layer, X, head: int, dps: int = 50) -> list[list]:
