@@ -115,11 +115,13 @@ def main() -> None:
                      key=lambda r: r[0])
         diff = "n/a"
         if ours[1] is not None and theirs[1] is not None:
-            diff = f"{max(abs(p - theirs[1][v][s]) for v in ours[1] for s, p in ours[1][v].items()):.1e}"
+            worst = max(abs(p - theirs[1][v][s]) for v in ours[1] for s, p in ours[1][v].items())
+            diff = f"{worst:.1e}"
         n = len(ours[1]) + len(evidence) if ours[1] else "?"
         fmt = lambda t: "timeout" if t == float("inf") else f"{t:.2f}"  # noqa: E731
         ratio = theirs[0] / ours[0] if ours[0] < float("inf") else float("nan")
-        ratio_s = f">{args.timeout / ours[0]:.0f}x" if theirs[0] == float("inf") else f"{ratio:.1f}x"
+        ratio_s = (f">{args.timeout / ours[0]:.0f}x" if theirs[0] == float("inf")
+                   else f"{ratio:.1f}x")
         print(f"{network:<11}{n!s:>6}{fmt(ours[0]):>9}{fmt(theirs[0]):>10}{ratio_s:>8}{diff:>12}",
               flush=True)
 

@@ -1,5 +1,4 @@
 """Exact marginals against brute-force enumeration and against pyAgrum on bnlearn networks."""
-import gzip
 import itertools
 import math
 import os
@@ -156,7 +155,8 @@ def test_too_large_a_model_is_refused_with_advice(monkeypatch):
     # table over all of them, 2^5 = 32 > 10 entries
     names = [f"v{i}" for i in range(5)]
     fg = FactorGraph.build({v: 2 for v in names},
-                           [((a, b), [[1, 2], [3, 4]]) for a, b in itertools.combinations(names, 2)])
+                           [((a, b), [[1, 2], [3, 4]])
+                            for a, b in itertools.combinations(names, 2)])
     with pytest.raises(ModelError, match="--method bp"):
         marginals(fg)
 

@@ -86,7 +86,8 @@ def test_cycles_and_forests_are_not_trees():
     doubled = FactorGraph.build({"a": 2, "b": 2}, [(("a", "b"), np.ones((2, 2)))] * 2)
     assert not doubled.is_tree()  # a - f1 - b - f2 - a
     triangle = FactorGraph.build({x: 2 for x in "abc"},
-                                 [(p, np.ones((2, 2))) for p in (("a", "b"), ("b", "c"), ("c", "a"))])
+                                 [(p, np.ones((2, 2)))
+                                  for p in (("a", "b"), ("b", "c"), ("c", "a"))])
     assert not triangle.is_tree()
     assert triangle.diameter() == 3  # a factor is 3 bipartite steps from the opposite factor
     forest = FactorGraph.build({"a": 2, "b": 2}, [])

@@ -90,7 +90,7 @@ def parse_bif(text: str, path: str = "<string>") -> FactorGraph:
 
 
 class _Parser:
-    """Recursive descent over a token list; positions are kept as offsets, lines computed on error."""
+    """Recursive descent over a token list; tokens keep offsets, lines are counted on error."""
 
     def __init__(self, text: str, path: str):
         self.text, self.path = text, path

@@ -7,7 +7,8 @@ as a mapping ``{variable: state index}`` (checked by `FactorGraph.check_evidence
 Array axis order: a factor's ``table`` has one axis per entry of ``factor.variables``, in that
 order, with the axis length equal to the variable's cardinality.
 
->>> fg = FactorGraph.build({"a": 2, "b": ["lo", "mid", "hi"]}, [(("a", "b"), [[1, 2, 3], [4, 5, 6]])])
+>>> fg = FactorGraph.build({"a": 2, "b": ["lo", "mid", "hi"]},
+...                       [(("a", "b"), [[1, 2, 3], [4, 5, 6]])])
 >>> fg.factors[0].table[1, 2]  # a = 1, b = "hi"
 np.float64(6.0)
 
@@ -303,6 +304,12 @@ def _components(adj: list[list[int]]) -> list[list[int]]:
     return comps
 
 
+def _exact_entry_ok(x) -> bool:
+    if isinstance(x, Logistic):
+        return isinstance(x.arg, Fraction)
+    return isinstance(x, Fraction) and x >= 0
+
+
 def _validate(fg: FactorGraph) -> list[str]:
     """Collect every problem at once, so a user fixes a model file in one pass."""
     problems = []
@@ -342,11 +349,11 @@ def _validate(fg: FactorGraph) -> list[str]:
         if f.exact is not None:
             exact = np.asarray(f.exact)
             if exact.shape != shape:
-                problems.append(f"{label}: exact table shape {exact.shape} but domains need {shape}")
+                problems.append(f"{label}: exact table shape {exact.shape} but domains need "
+                                f"{shape}")
             elif exact.dtype.kind == "U":
                 pass  # decimal literals: the reader checked them; `table` holds their values
-            elif exact.dtype != object or not all((isinstance(x, Fraction) and x >= 0) or isinstance(x, Logistic)
-                         and isinstance(x.arg, Fraction) for x in exact.flat):
+            elif exact.dtype != object or not all(_exact_entry_ok(x) for x in exact.flat):
                 problems.append(f"{label}: exact table entries must be nonnegative Fractions "
                                 "or Logistic(Fraction)")
     return problems
