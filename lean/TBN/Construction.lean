@@ -96,7 +96,10 @@ theorem mv_projectDim {D i : ℕ} (j : ℕ) (hi : i < D) (x : Fin D → ℝ) (f 
   simp only [projectDim_apply, hx]
   by_cases hr : (r : ℕ) = j
   · have key : ∀ c : Fin D, (if (r : ℕ) = j ∧ (c : ℕ) = i then (1 : ℝ) else 0) * f c
-        = (if (c : ℕ) = i then (1 : ℝ) else 0) * f c := fun c => by simp [hr]
+        = (if (c : ℕ) = i then (1 : ℝ) else 0) * f c := fun c => by
+      first
+        | (simp [hr]; done)
+        | (by_cases hc : (c : ℕ) = i <;> simp [hr, hc])
     simp only [key]
     rw [if_pos hr]
     exact sum_indicator_mul f hi
@@ -120,7 +123,10 @@ theorem mv_crossProject {D B src : ℕ} (dst : ℕ) (hsrc : src + B ≤ D) (x : 
     have key : ∀ c : Fin D,
         (if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ)
           else 0) * f c = (if (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ) else 0) * f c :=
-      fun c => by simp [hr.1, hr.2]
+      fun c => by
+        first
+          | (simp [hr.1, hr.2]; done)
+          | (by_cases hc : (c : ℕ) = (r : ℕ) - dst + src <;> simp [hr.1, hr.2, hc])
     simp only [key]
     rw [if_pos hr]
     exact sum_indicator_mul f hm
@@ -446,7 +452,9 @@ private theorem head_out (hc : IsRoutingCode code n B) (l : Fin n → ℝ) {off 
   have hsum := sum_hardWeights_mul (s := score (routeHead B off tgt) (encode code B nb l) j)
     (fun k hk => score_lt hc l hoff m hq j k hk)
     (fun k => mv (routeHead B off tgt).V (encode code B nb l k) d)
-  refine hsum.trans ?_
+  first
+    | refine hsum.trans ?_
+    | erw [hsum]
   show mv (projectDim (3 + 3 * B) 0 tgt) (encode code B nb l (m j)) d = _
   rw [mv_projectDim tgt (show 0 < 3 + 3 * B by omega) (encode code B nb l (m j))
     (tok code B nb l (m j)) (fun c => rfl), tok_zero]
@@ -518,23 +526,39 @@ theorem ffn_or (g : ℕ → ℝ) (d : Fin (3 + 3 * B)) :
   rcases (show (d : ℕ) = 0 ∨ (d : ℕ) = 1 ∨ (d : ℕ) = 2 ∨ 3 ≤ (d : ℕ) by omega) with
     h | h | h | h
   · rw [h]
-    simp only [if_pos (rfl : (0 : ℕ) = 0), if_neg (show ¬ ((0 : ℕ) = 1) by decide),
-      if_neg (show ¬ ((0 : ℕ) = 2) by decide)]
-    ring
+    first
+      | (simp only [if_pos (rfl : (0 : ℕ) = 0), if_neg (show ¬ ((0 : ℕ) = 1) by decide),
+          if_neg (show ¬ ((0 : ℕ) = 2) by decide)]
+         ring)
+      | (norm_num
+         ring)
+      | (norm_num; done)
   · rw [h]
-    simp only [if_pos (rfl : (1 : ℕ) = 1), if_neg (show ¬ ((1 : ℕ) = 0) by decide),
-      if_neg (show ¬ ((1 : ℕ) = 2) by decide),
-      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true]
-    ring
+    first
+      | (simp only [if_pos (rfl : (1 : ℕ) = 1), if_neg (show ¬ ((1 : ℕ) = 0) by decide),
+          if_neg (show ¬ ((1 : ℕ) = 2) by decide),
+          if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true]
+         ring)
+      | (norm_num
+         ring)
+      | (norm_num; done)
   · rw [h]
-    simp only [if_pos (rfl : (2 : ℕ) = 2), if_neg (show ¬ ((2 : ℕ) = 0) by decide),
-      if_neg (show ¬ ((2 : ℕ) = 1) by decide),
-      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true]
-    ring
-  · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega), if_neg (show ¬ ((d : ℕ) = 1) by omega),
-      if_neg (show ¬ ((d : ℕ) = 2) by omega),
-      if_neg (show ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) by omega)]
-    ring
+    first
+      | (simp only [if_pos (rfl : (2 : ℕ) = 2), if_neg (show ¬ ((2 : ℕ) = 0) by decide),
+          if_neg (show ¬ ((2 : ℕ) = 1) by decide),
+          if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true]
+         ring)
+      | (norm_num
+         ring)
+      | (norm_num; done)
+  · have h0 : ¬ ((d : ℕ) = 0) := by omega
+    have h1 : ¬ ((d : ℕ) = 1) := by omega
+    have h2 : ¬ ((d : ℕ) = 2) := by omega
+    have h12 : ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) := by omega
+    first
+      | (simp only [if_neg h0, if_neg h1, if_neg h2, if_neg h12]
+         ring)
+      | (simp [h0, h1, h2])
 
 /-- One explicit layer on an encoded state, one dimension at a time. -/
 private theorem layer_apply (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j : Fin n)
@@ -547,18 +571,25 @@ private theorem layer_apply (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j
   rcases (show (d : ℕ) = 0 ∨ (d : ℕ) = 1 ∨ (d : ℕ) = 2 ∨ 3 ≤ (d : ℕ) by omega) with
     h | h | h | h
   · rw [h]
-    simp only [if_pos (rfl : (0 : ℕ) = 0), gathered_one, gathered_two, tok_zero, bpStepLogOdds]
+    first
+      | (simp only [if_pos (rfl : (0 : ℕ) = 0), gathered_one, gathered_two, tok_zero,
+          bpStepLogOdds]; done)
+      | (simp [gathered_one, gathered_two, tok_zero, bpStepLogOdds]; done)
   · rw [h]
-    simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
-      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true,
-      tok_one]
+    first
+      | (simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
+          if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true,
+          tok_one]; done)
+      | (simp [tok_one]; done)
   · rw [h]
-    simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
-      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true,
-      tok_two]
-  · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega),
-      if_neg (show ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) by omega)]
-    rw [gathered_code l j h, tok_code _ j h]
+    first
+      | (simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
+          if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true,
+          tok_two]; done)
+      | (simp [tok_two]; done)
+  · have h0 : ¬ ((d : ℕ) = 0) := by omega
+    have h12 : ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) := by omega
+    rw [if_neg h0, if_neg h12, gathered_code l j h, tok_code _ j h]
 
 private theorem head_any (a : Attention) (l : Fin n → ℝ) (hd : Head (3 + 3 * B)) {tgt : ℕ}
     (hV : hd.V = projectDim (3 + 3 * B) 0 tgt) (j : Fin n) (d : Fin (3 + 3 * B)) :
@@ -611,18 +642,25 @@ private theorem layerWith_apply (a : Attention) (l : Fin n → ℝ) (j : Fin n)
   rcases (show (d : ℕ) = 0 ∨ (d : ℕ) = 1 ∨ (d : ℕ) = 2 ∨ 3 ≤ (d : ℕ) by omega) with
     h | h | h | h
   · rw [h]
-    simp only [if_pos (rfl : (0 : ℕ) = 0), gatheredAny_one, gatheredAny_two, tok_zero]
+    first
+      | (simp only [if_pos (rfl : (0 : ℕ) = 0), gatheredAny_one, gatheredAny_two, tok_zero]
+         done)
+      | (simp [gatheredAny_one, gatheredAny_two, tok_zero]; done)
   · rw [h]
-    simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
-      if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true,
-      tok_one]
+    first
+      | (simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
+          if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true,
+          tok_one]; done)
+      | (simp [tok_one]; done)
   · rw [h]
-    simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
-      if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true,
-      tok_two]
-  · simp only [if_neg (show ¬ ((d : ℕ) = 0) by omega),
-      if_neg (show ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) by omega)]
-    rw [gatheredAny_code a l j h, tok_code _ j h]
+    first
+      | (simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
+          if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true,
+          tok_two]; done)
+      | (simp [tok_two]; done)
+  · have h0 : ¬ ((d : ℕ) = 0) := by omega
+    have h12 : ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) := by omega
+    rw [if_neg h0, if_neg h12, gatheredAny_code a l j h, tok_code _ j h]
 
 /-- The explicit layer at any attention kind (in particular softmax at a finite temperature) is a
 linear map on log-odds: token `j`'s new log-odds is `∑ k, α_0jk l_k + ∑ k, α_1jk l_k`, the codes

@@ -80,7 +80,9 @@ theorem softmax_top_ge (s : Fin n → ℝ) (m : Fin n) {Δ ε lam : ℝ} (hn : 2
     have h := mul_le_mul_of_nonneg_right hlam hΔ.le
     have e : 1 / Δ * Real.log (((n : ℝ) - 1) * (1 - ε) / ε) * Δ
         = Real.log (((n : ℝ) - 1) * (1 - ε) / ε) := by
-      rw [one_div, mul_comm Δ⁻¹, mul_assoc, inv_mul_cancel₀ hΔ.ne', mul_one]
+      first
+        | rw [one_div, mul_comm Δ⁻¹, mul_assoc, inv_mul_cancel₀ hΔ.ne', mul_one]
+        | (field_simp; done)
     linarith
   have ht : ((n : ℝ) - 1) * (1 - ε) / ε ≤ Real.exp (lam * Δ) := by
     calc ((n : ℝ) - 1) * (1 - ε) / ε = Real.exp (Real.log (((n : ℝ) - 1) * (1 - ε) / ε)) :=
@@ -89,7 +91,9 @@ theorem softmax_top_ge (s : Fin n → ℝ) (m : Fin n) {Δ ε lam : ℝ} (hn : 2
   have htε : ((n : ℝ) - 1) * (1 - ε) ≤ ε * Real.exp (lam * Δ) := by
     have h := mul_le_mul_of_nonneg_left ht hε0.le
     have e : ε * (((n : ℝ) - 1) * (1 - ε) / ε) = ((n : ℝ) - 1) * (1 - ε) := by
-      rw [mul_div_assoc', mul_comm ε, mul_div_assoc, div_self hε0.ne', mul_one]
+      first
+        | rw [mul_div_assoc', mul_comm ε, mul_div_assoc, div_self hε0.ne', mul_one]
+        | (field_simp; done)
     linarith
   have hk : ∀ k, k ≠ m → Real.exp (lam * s k) * Real.exp (lam * Δ) ≤ Real.exp (lam * s m) := by
     intro k hkm
@@ -116,14 +120,18 @@ theorem softmax_top_ge (s : Fin n → ℝ) (m : Fin n) {Δ ε lam : ℝ} (hn : 2
           add_le_add_left (mul_le_mul_of_nonneg_left htε hem.le) _
       _ = Real.exp (lam * s m) * Real.exp (lam * Δ) := by ring
   have hfin : (1 - ε) * (∑ k, Real.exp (lam * s k)) ≤ Real.exp (lam * s m) := by
-    by_contra hcon
-    push_neg at hcon
-    nlinarith [mul_pos (sub_pos.mpr hcon) htpos, key]
+    first
+      | exact le_of_mul_le_mul_right key htpos
+      | (by_contra hcon
+         push_neg at hcon
+         nlinarith [mul_pos (sub_pos.mpr hcon) htpos, key])
   unfold softmaxWeights
   have e : Real.exp (lam * s m) / (∑ k, Real.exp (lam * s k)) - (1 - ε)
       = (Real.exp (lam * s m) - (1 - ε) * (∑ k, Real.exp (lam * s k)))
           / (∑ k, Real.exp (lam * s k)) := by
-    rw [sub_div, mul_div_assoc, div_self hZ.ne', mul_one]
+    first
+      | rw [sub_div, mul_div_assoc, div_self hZ.ne', mul_one]
+      | (field_simp; done)
   have hnn : 0 ≤ (Real.exp (lam * s m) - (1 - ε) * (∑ k, Real.exp (lam * s k)))
       / (∑ k, Real.exp (lam * s k)) := div_nonneg (by linarith) hZ.le
   linarith

@@ -161,7 +161,11 @@ private theorem argmaxSet_eq_singleton {s : Fin n → ℝ} {m : Fin n} (h : ∀ 
 weight 1 on `m` and 0 elsewhere (Coppola, model section: attention as routing). -/
 theorem hardWeights_of_unique_max {s : Fin n → ℝ} {m : Fin n} (h : ∀ k, k ≠ m → s k < s m)
     (k : Fin n) : hardWeights s k = if k = m then 1 else 0 := by
-  simp [hardWeights, argmaxSet_eq_singleton h]
+  first
+    | (simp [hardWeights, argmaxSet_eq_singleton h]; done)
+    | (unfold hardWeights
+       rw [argmaxSet_eq_singleton h]
+       by_cases hk : k = m <;> simp [hk])
 
 /-- With a unique strict maximiser `m`, hard attention returns exactly the value at `m`
 (the "gather" step of the AND half, Coppola, BP-equivalence theorem). -/
@@ -193,8 +197,15 @@ theorem sum_hardWeights (s : Fin n → ℝ) (hn : 0 < n) : ∑ k, hardWeights s 
   have hc : ((argmaxSet s).card : ℝ) ≠ 0 :=
     Nat.cast_ne_zero.mpr (Finset.card_pos.mpr (argmaxSet_nonempty s hn)).ne'
   unfold hardWeights
-  rw [Finset.sum_ite_mem, Finset.univ_inter, Finset.sum_const, nsmul_eq_mul]
-  exact mul_one_div_cancel hc
+  first
+    | (rw [Finset.sum_ite_mem, Finset.univ_inter, Finset.sum_const, nsmul_eq_mul]
+       exact mul_one_div_cancel hc)
+    | (simp only [Finset.sum_ite_mem, Finset.univ_inter, Finset.sum_const, nsmul_eq_mul]
+       exact mul_one_div_cancel hc)
+    | (simp only [Finset.sum_ite_mem, Finset.univ_inter, Finset.sum_const, nsmul_eq_mul,
+         smul_eq_mul]
+       field_simp
+       done)
 
 /-- Softmax attention weights are strictly positive. -/
 theorem softmaxWeights_pos (lam : ℝ) (s : Fin n → ℝ) (k : Fin n) :
@@ -209,8 +220,10 @@ theorem sum_softmaxWeights (lam : ℝ) (s : Fin n → ℝ) (hn : 0 < n) :
   have hZ : 0 < ∑ k, Real.exp (lam * s k) :=
     Finset.sum_pos (fun i _ => Real.exp_pos _) ⟨⟨0, hn⟩, Finset.mem_univ _⟩
   unfold softmaxWeights
-  simp only [div_eq_mul_inv]
-  rw [← Finset.sum_mul, mul_inv_cancel₀ hZ.ne']
+  first
+    | (simp only [div_eq_mul_inv]
+       rw [← Finset.sum_mul, mul_inv_cancel₀ hZ.ne'])
+    | (rw [← Finset.sum_div, div_self hZ.ne'])
 
 end
 

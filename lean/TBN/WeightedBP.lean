@@ -116,10 +116,16 @@ private theorem mv_readDim0 (hD : 0 < D) (v y : Fin D → ℝ) (r : Fin D) :
     mv (readDim0 v) y r = v r * y ⟨0, hD⟩ := by
   unfold mv
   rw [Finset.sum_eq_single (⟨0, hD⟩ : Fin D)]
-  · simp [readDim0]
+  · first
+      | (simp [readDim0]; done)
+      | (show (if ((⟨0, hD⟩ : Fin D) : ℕ) = 0 then v r else 0) * y ⟨0, hD⟩ = v r * y ⟨0, hD⟩
+         rw [if_pos rfl])
   · intro b _ hb
     have hb0 : (b : ℕ) ≠ 0 := fun h => hb (Fin.ext h)
-    simp [readDim0, hb0]
+    first
+      | (simp [readDim0, hb0]; done)
+      | (show (if (b : ℕ) = 0 then v r else 0) * y b = 0
+         rw [if_neg hb0, zero_mul])
   · intro h
     exact absurd (Finset.mem_univ _) h
 
@@ -171,9 +177,13 @@ theorem unitOut_eq_wbpRound (P : BPLayer H D F) (hD : 0 < D) (u : Fin F)
     unfold mv
     exact Finset.sum_congr rfl (fun c _ => by rw [attend_bpLayer P hD x j c])
   rw [h1]
-  simp only [mul_add, Finset.sum_add_distrib]
-  rw [sum_mul_inner]
-  ring
+  first
+    | (simp only [mul_add, Finset.sum_add_distrib]
+       rw [sum_mul_inner]
+       ring)
+    | (rw [Finset.sum_congr rfl (fun c _ => mul_add (P.W1 u c) (x j c) _),
+         Finset.sum_add_distrib, sum_mul_inner]
+       ring)
 
 /-- Attention weights of either kind are nonnegative. -/
 theorem attnWeights_nonneg (a : Attention) (hd : Head D) (x : Fin n → Fin D → ℝ) (j k : Fin n) :
