@@ -70,3 +70,11 @@ def test_softmax_layer_is_not_hard_bp_but_is_its_linear_map():
     assert C.layer_with_deviation(case, "one_hot", soft, PRECISION, swap=True) > mpmath.mpf(10) ** -3
     # and at a finite temperature it is not the hard oplus-BP step
     assert C.layer_deviation(case, "one_hot", PRECISION, soft) > mpmath.mpf(10) ** -3
+
+
+def test_gap_is_exactly_one_and_two():
+    from tbn.transformer.weights import binary_code, one_hot_code
+    assert C.gap_violation(lambda k: one_hot_code(k, 4), 4, 4, 1) == 0
+    assert C.gap_violation(lambda k: one_hot_code(k, 4), 4, 4, 2) == 1
+    assert C.gap_violation(lambda k: binary_code(k, 3), 8, 3, 2) == 0
+    assert C.gap_violation(lambda k: binary_code(k, 3), 8, 3, 3) == 1

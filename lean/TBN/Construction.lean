@@ -221,6 +221,36 @@ theorem binCode_isRoutingCode {n B : ℕ} (hn : n ≤ 2 ^ B) : IsRoutingCode bin
     · norm_num
     · exact absurd (h1.trans h2.symm) hne⟩
 
+/-- A position code with score gap `Δ` among `n` indices at width `B`: coordinate by coordinate an
+index matches itself at least as well as any other index, and better by at least `Δ` at some
+coordinate. Then every wrong key scores at least `Δ` below the right one, which is what softmax
+attention needs (`TBN.Softmax.softmax_top_ge`). -/
+structure IsGapCode (code : ℕ → ℕ → ℝ) (n B : ℕ) (Δ : ℝ) : Prop where
+  /-- self-match dominates coordinatewise -/
+  le : ∀ x y b, x < n → y < n → b < B → code x b * code y b ≤ code x b * code x b
+  /-- and by at least `Δ` at some coordinate for distinct indices -/
+  gap : ∀ x y, x < n → y < n → x ≠ y →
+    ∃ b, b < B ∧ code x b * code y b + Δ ≤ code x b * code x b
+
+/-- One-hot codes have score gap 1. -/
+theorem oneHot_isGapCode (n : ℕ) : IsGapCode oneHot n n 1 :=
+  ⟨(oneHot_isRoutingCode n).le, fun x y hx _ hxy => ⟨x, hx, by
+    unfold oneHot
+    simp [hxy, Ne.symm hxy]⟩⟩
+
+/-- Binary ±1 codes have score gap 2 when `n ≤ 2 ^ B`. -/
+theorem binCode_isGapCode {n B : ℕ} (hn : n ≤ 2 ^ B) : IsGapCode binCode n B 2 :=
+  ⟨(binCode_isRoutingCode hn).le, fun x y hx hy hxy => by
+    obtain ⟨b, hb, hne⟩ :=
+      exists_testBit_ne (lt_of_lt_of_le hx hn) (lt_of_lt_of_le hy hn) hxy
+    refine ⟨b, hb, ?_⟩
+    unfold binCode
+    cases h1 : x.testBit b <;> cases h2 : y.testBit b
+    · exact absurd (h1.trans h2.symm) hne
+    · norm_num
+    · norm_num
+    · exact absurd (h1.trans h2.symm) hne⟩
+
 section Encoding
 
 variable {n : ℕ}
@@ -440,6 +470,43 @@ private theorem score_lt (hc : IsRoutingCode code n B) (l : Fin n → ℝ) {off 
           else 0)
     rw [if_pos hd, if_pos hd, show 3 + b - 3 = b by omega]
     exact hlt
+
+private theorem score_gap {Δ : ℝ} (hc : IsGapCode code n B Δ) (l : Fin n → ℝ) {off tgt : ℕ}
+    (hoff : off + B ≤ 3 + 3 * B) (m : Fin n → Fin n)
+    (hq : ∀ (j : Fin n) (r : ℕ), 3 ≤ r → r < 3 + B →
+      tok code B nb l j (r - 3 + off) = code (m j) (r - 3))
+    (j k : Fin n) (hk : k ≠ m j) :
+    score (routeHead B off tgt) (encode code B nb l) j k + Δ
+      ≤ score (routeHead B off tgt) (encode code B nb l) j (m j) := by
+  rw [score_routeHead l hoff m hq j k, score_routeHead l hoff m hq j (m j)]
+  obtain ⟨b, hb, hlt⟩ := hc.gap (m j) k (m j).2 k.2 (fun h => hk (Fin.ext h).symm)
+  have hb3 : 3 + b < 3 + 3 * B := by omega
+  calc (∑ d : Fin (3 + 3 * B), if 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B then
+          code (m j) ((d : ℕ) - 3) * code k ((d : ℕ) - 3) else 0) + Δ
+      = ∑ d : Fin (3 + 3 * B), ((if 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B then
+          code (m j) ((d : ℕ) - 3) * code k ((d : ℕ) - 3) else 0)
+          + if d = ⟨3 + b, hb3⟩ then Δ else 0) := by
+        rw [Finset.sum_add_distrib, Finset.sum_ite_eq', if_pos (Finset.mem_univ _)]
+    _ ≤ ∑ d : Fin (3 + 3 * B), if 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B then
+          code (m j) ((d : ℕ) - 3) * code (m j) ((d : ℕ) - 3) else 0 := by
+        apply Finset.sum_le_sum
+        intro d _
+        by_cases hdd : d = ⟨3 + b, hb3⟩
+        · subst hdd
+          have hd : 3 ≤ 3 + b ∧ 3 + b < 3 + B := ⟨by omega, by omega⟩
+          show (if 3 ≤ 3 + b ∧ 3 + b < 3 + B then code (m j) (3 + b - 3) * code k (3 + b - 3)
+              else 0) + (if (⟨3 + b, hb3⟩ : Fin (3 + 3 * B)) = ⟨3 + b, hb3⟩ then Δ else 0)
+            ≤ (if 3 ≤ 3 + b ∧ 3 + b < 3 + B then
+                code (m j) (3 + b - 3) * code (m j) (3 + b - 3) else 0)
+          rw [if_pos hd, if_pos hd, if_pos rfl, show 3 + b - 3 = b by omega]
+          exact hlt
+        · rw [if_neg hdd, add_zero]
+          by_cases hd : 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B
+          · rw [if_pos hd, if_pos hd]
+            have hd1 := hd.1
+            have hd2 := hd.2
+            exact hc.le (m j) k ((d : ℕ) - 3) (m j).2 k.2 (by omega)
+          · simp only [if_neg hd, le_refl]
 
 private theorem head_out (hc : IsRoutingCode code n B) (l : Fin n → ℝ) {off tgt : ℕ}
     (hoff : off + B ≤ 3 + 3 * B) (m : Fin n → Fin n)
@@ -708,6 +775,21 @@ theorem attnWeights_explicit_indep (a : Attention) (nb : Fin 2 → Fin n → Fin
         (fun j' _ h1 h2 => tok_query1 l' j' h1 h2) j k).symm
   rw [h0, h1]
   exact ⟨rfl, rfl⟩
+
+/-- With a code of score gap `Δ`, every key other than the source `nb h j` scores at least `Δ`
+below it, under both explicit heads and for every state (Coppola, BP equivalence: the routing
+margin that softmax attention needs; the paper's scalar indices have none). -/
+theorem explicit_score_gap {Δ : ℝ} (hc : IsGapCode code n B Δ) (nb : Fin 2 → Fin n → Fin n)
+    (l : Fin n → ℝ) (j k : Fin n) :
+    (k ≠ nb 0 j → score (explicitHeads B 0) (encode code B nb l) j k + Δ
+        ≤ score (explicitHeads B 0) (encode code B nb l) j (nb 0 j)) ∧
+      (k ≠ nb 1 j → score (explicitHeads B 1) (encode code B nb l) j k + Δ
+        ≤ score (explicitHeads B 1) (encode code B nb l) j (nb 1 j)) := by
+  rw [explicitHeads_zero, explicitHeads_one]
+  exact ⟨fun hk => score_gap hc l (show 3 + B + B ≤ 3 + 3 * B by omega) (nb 0)
+      (fun j' _ h1 h2 => tok_query0 l j' h1 h2) j k hk,
+    fun hk => score_gap hc l (show 3 + 2 * B + B ≤ 3 + 3 * B by omega) (nb 1)
+      (fun j' _ h1 h2 => tok_query1 l j' h1 h2) j k hk⟩
 
 end Layer
 

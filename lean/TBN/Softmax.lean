@@ -21,6 +21,8 @@ far apart they are, exactly.
   weight at least `1 - ε` on its source (which `softmax_top_ge` guarantees from a score gap), then
   after `T` layers of `TBN.Construction.layerWith` every log-odds is within `T 2^(T+1) ε M` of
   `T` exact oplus-BP rounds started from log-odds bounded by `M`.
+* `softmax_construction_error`: the closed form: codes with a score gap (`IsGapCode`; one-hot
+  and binary codes have one) and `λ` as in `softmax_top_ge` give that bound outright.
 
 ## Implementation notes
 
@@ -287,6 +289,25 @@ theorem softLayer_iterate_error (a : Attention) (hn : 0 < n) (nb : Fin 2 → Fin
         - ((bpStepLogOdds nb)^[T] l (nb 0 j) + (bpStepLogOdds nb)^[T] l (nb 1 j))| ≤ _
     unfold headGather
     exact abs_le.mpr ⟨by linarith, by linarith⟩
+
+/-- The softmax construction, closed form: with a code of score gap `Δ > 0` (one-hot: `Δ = 1`,
+binary ±1: `Δ = 2`), `n ≥ 2` tokens, `0 < ε < 1` and an inverse temperature
+`λ ≥ max(0, (1/Δ) log((n-1)(1-ε)/ε))`, `T` layers of the explicit construction with softmax
+attention stay within `T 2^(T+1) ε M` of `T` exact oplus-BP rounds, in log-odds, from any
+log-odds bounded by `M` (Coppola, BP equivalence: softmax instead of hardmax, with the error
+stated instead of ignored). -/
+theorem softmax_construction_error {Δ ε lam M : ℝ} (hc : IsGapCode code n B Δ) (hΔ : 0 < Δ)
+    (hn : 2 ≤ n) (nb : Fin 2 → Fin n → Fin n) (hε0 : 0 < ε) (hε1 : ε < 1) (hlam0 : 0 ≤ lam)
+    (hlam : 1 / Δ * Real.log (((n : ℝ) - 1) * (1 - ε) / ε) ≤ lam)
+    (l : Fin n → ℝ) (hl : ∀ j, |l j| ≤ M) (T : ℕ) (j : Fin n) :
+    |(softStep (Attention.softmax lam) code B nb)^[T] l j - (bpStepLogOdds nb)^[T] l j|
+      ≤ (T : ℝ) * 2 ^ (T + 1) * ε * M :=
+  softLayer_iterate_error (Attention.softmax lam) (by omega) nb
+    (fun l' j' => softmax_top_ge _ _ hn hΔ hε0 hε1
+      (fun k hk => (explicit_score_gap hc nb l' j' k).1 hk) hlam0 hlam)
+    (fun l' j' => softmax_top_ge _ _ hn hΔ hε0 hε1
+      (fun k hk => (explicit_score_gap hc nb l' j' k).2 hk) hlam0 hlam)
+    l hl T j
 
 end Linked
 

@@ -38,6 +38,8 @@ __all__ = [
     "check_decode_iterate", "check_exists_layer_one_hot", "check_exists_layer_binary",
     "check_exists_layer_decode_one_hot", "check_exists_layer_decode_binary",
     "check_layer_with_encode", "check_layer_with_iterate", "check_attn_weights_explicit_indep",
+    "gap_violation", "check_one_hot_is_gap_code", "check_bin_code_is_gap_code", "scores",
+    "check_explicit_score_gap",
 ]
 
 #: Extra digits of working precision.
@@ -468,4 +470,73 @@ def check_attn_weights_explicit_indep(precision: int, instances: int, seed: int)
                                dps=dps).edges
             return max(abs(a - b) for A, B in zip(E, F) for ra, rb in zip(A, B)
                        for a, b in zip(ra, rb))
+    return worst_deviation(cases, deviation)
+
+
+# --- score gaps (what softmax attention needs) ---------------------------------------------------
+
+def gap_violation(code_fn, n: int, B: int, gap) -> int:
+    """0 when ``IsGapCode`` holds with gap ``gap`` for ``code_fn(k)``, else 1 (exact)."""
+    if routing_violation(code_fn, n, B):  # the coordinatewise part is the same
+        return 1
+    codes = [[Fraction(v) for v in code_fn(k)] for k in range(n)]
+    for x in range(n):
+        for y in range(n):
+            if x != y and not any(codes[x][b] * codes[y][b] + gap <= codes[x][b] ** 2
+                                  for b in range(B)):
+                return 1
+    return 0
+
+
+def check_one_hot_is_gap_code(precision: int, instances: int, seed: int) -> CheckResult:
+    """One-hot codes of width n have score gap 1 (exhaustive for n = 0 .. instances)."""
+    cases = list(range(instances + 1))
+    return worst_deviation(cases, lambda n: gap_violation(lambda k: one_hot_code(k, n), n, n, 1))
+
+
+def check_bin_code_is_gap_code(precision: int, instances: int, seed: int) -> CheckResult:
+    """Binary ±1 codes of width B have score gap 2 for every n <= 2^B."""
+    rng = random.Random(seed)
+    cases = [(1 + i % 6, None) for i in range(instances)]
+    cases = [(B, rng.randint(0, 2 ** B)) for B, _ in cases] + [(B, 2 ** B) for B in range(1, 7)]
+    return worst_deviation(cases, lambda c: gap_violation(lambda k: binary_code(k, c[0]),
+                                                          c[1], c[0], 2))
+
+
+def scores(layer, X, head: int):
+    """The score matrix ``(Q x_j) . (K x_k)`` of one head, exactly (integer weights and codes)."""
+    h = layer.heads[head]
+    q = [[sum(Fraction(int(h.query[r, c])) * Fraction(X[j][c]) for c in range(len(X[j])))
+          for r in range(h.query.shape[0])] for j in range(len(X))]
+    k = [[sum(Fraction(int(h.key[r, c])) * Fraction(X[j][c]) for c in range(len(X[j])))
+          for r in range(h.key.shape[0])] for j in range(len(X))]
+    return [[sum(a * b for a, b in zip(q[j], k[m])) for m in range(len(X))]
+            for j in range(len(X))]
+
+
+def check_explicit_score_gap(precision: int, instances: int, seed: int) -> CheckResult:
+    """Under both explicit heads every wrong key scores at least Δ below the source (Δ = 1
+    one-hot, 2 binary), for any state; reports the largest shortfall (exact rationals)."""
+    rng = random.Random(seed)
+    codes = ["one_hot", "binary"]
+    cases = []
+    for i in range(instances):
+        code = codes[i % 2]
+        n, width, nb0, nb1, _ = draw_case(rng, code)
+        l = [Fraction(rng.randint(-10 ** 6, 10 ** 6), rng.randint(1, 1000)) for _ in range(n)]
+        cases.append((code, n, width, nb0, nb1, l))
+
+    def deviation(c):
+        code, n, width, nb0, nb1, l = c
+        gap = 1 if code == "one_hot" else 2
+        layer = explicit_oplus_layer(width, code)
+        X = encode_oplus_state(nb0, nb1, l, width, code)
+        worst = Fraction(0)
+        for head, nb in ((0, nb0), (1, nb1)):
+            S = scores(layer, X, head)
+            for j in range(n):
+                for k in range(n):
+                    if k != nb[j]:
+                        worst = max(worst, S[j][k] + gap - S[j][nb[j]])
+        return mpmath.mpf(worst.numerator) / worst.denominator
     return worst_deviation(cases, deviation)

@@ -26,6 +26,7 @@ __all__ = [
     "GUARD", "top_weight_violation", "gather_violation", "check_softmax_top_ge",
     "check_abs_sum_mul_sub_le", "check_abs_gather_sub_le", "check_error_iterate_le",
     "soft_layer_violation", "check_soft_layer_iterate_error",
+    "construction_violation", "check_softmax_construction_error",
 ]
 
 #: Extra digits of working precision.
@@ -205,3 +206,52 @@ def check_soft_layer_iterate_error(precision: int, instances: int, seed: int) ->
         layer = softmax_layer(explicit_oplus_layer(width, code), lam)
         cases.append((code, n, width, nb0, nb1, l, layer, rng.randint(0, 5)))
     return worst_deviation(cases, lambda c: soft_layer_violation(c, precision))
+
+
+def construction_violation(case, precision: int, factor=1):
+    """``max(0, |softStep^T l - bpStep^T l| - factor T 2^(T+1) ε M)`` with λ from the bound.
+
+    ``case = (code, n, width, nb0, nb1, l, eps, T)``; the gap is 1 (one-hot) or 2 (binary) and
+    ``λ = min_inverse_temperature(n, gap, eps)``, the smallest the theorem allows.
+    """
+    code, n, width, nb0, nb1, l, eps, T = case
+    dps = precision + GUARD
+    with mpmath.workdps(dps):
+        gap = mpmath.mpf(1) if code == "one_hot" else mpmath.mpf(2)
+        lam = min_inverse_temperature(n, gap, eps)
+        hard = explicit_oplus_layer(width, code)
+        layer = softmax_layer(hard, lam) if lam > 0 else None
+        X = encode_oplus_state(nb0, nb1, l, width, code)
+        if layer is None:  # lambda = 0: uniform weights; the model needs lambda > 0
+            Y = [list(l)]
+            cur = list(l)
+            for _ in range(T):
+                avg = mpmath.fsum(cur) / n
+                cur = [2 * avg] * n
+            got = cur
+        else:
+            Y = model_forward([layer] * T, X, "mpmath", dps)
+            got = [Y[j, 0] for j in range(n)]
+        exact = list(l)
+        for _ in range(T):
+            exact = [exact[nb0[j]] + exact[nb1[j]] for j in range(n)]
+        M = max(abs(v) for v in l)
+        bound = factor * T * 2 ** (T + 1) * eps * M
+        return max(max(abs(g - e) for g, e in zip(got, exact)) - bound, mpmath.mpf(0))
+
+
+def check_softmax_construction_error(precision: int, instances: int, seed: int) -> CheckResult:
+    """Codes with a score gap and λ = log((n-1)(1-ε)/ε)/Δ: T softmax layers within T 2^(T+1) ε M."""
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(instances):
+        code = rng.choice(["one_hot", "binary"])
+        n = rng.randint(2, 7)
+        width = code_width(n, code)
+        nb0 = [rng.randrange(n) for _ in range(n)]
+        nb1 = [rng.randrange(n) for _ in range(n)]
+        with mpmath.workdps(precision + GUARD):
+            l = [mpmath.mpf(rng.uniform(-10, 10)) for _ in range(n)]
+            eps = mpmath.mpf(10) ** -rng.uniform(0.05, 12)
+        cases.append((code, n, width, nb0, nb1, l, eps, rng.randint(0, 5)))
+    return worst_deviation(cases, lambda c: construction_violation(c, precision))
