@@ -26,14 +26,14 @@ def test_wrong_update_is_caught():
 
 
 def test_wrong_iterate_is_caught():
-    rng = random.Random(4)
     case = (3, 3, [1, 2, 0], [2, 0, 1], [mpmath.mpf(1), mpmath.mpf(2), mpmath.mpf(-5)])
     assert C.iterate_deviation(case, "one_hot", 2, PRECISION, wrong=True) > 1
     assert C.iterate_deviation(case, "one_hot", 2, PRECISION) <= tolerance(PRECISION)
 
 
-def test_too_narrow_binary_code_breaks_routing():
-    # 5 tokens need 3 bits; with width 2 two tokens share a code and the layer stops being BP.
+def test_encoder_refuses_binary_codes_too_narrow():
+    # 5 tokens need 3 bits (the hypothesis n <= 2^B of the binary theorems); at width 2 two tokens
+    # would share a code, so the Python encoder refuses instead of routing wrongly.
     case = (5, 2, [4, 0, 1, 2, 3], [3, 4, 0, 1, 2],
             [mpmath.mpf(v) for v in (1, 2, 3, 4, 50)])
     from tbn.transformer.weights import explicit_oplus_layer
