@@ -200,9 +200,16 @@ private theorem exists_testBit_ne {x y B : ℕ} (hx : x < 2 ^ B) (hy : y < 2 ^ B
   by_cases hi : i < B
   · by_contra hne
     exact h ⟨i, hi, hne⟩
-  · have hle : 2 ^ B ≤ 2 ^ i := Nat.pow_le_pow_right (by norm_num) (by omega)
-    rw [Nat.testBit_lt_two_pow (lt_of_lt_of_le hx hle),
-      Nat.testBit_lt_two_pow (lt_of_lt_of_le hy hle)]
+  · have hBi : B ≤ i := by omega
+    have hle : 2 ^ B ≤ 2 ^ i := by
+      first
+        | exact Nat.pow_le_pow_right (by norm_num) hBi
+        | exact Nat.pow_le_pow_of_le_right (by norm_num) hBi
+    first
+      | rw [Nat.testBit_lt_two_pow (lt_of_lt_of_le hx hle),
+          Nat.testBit_lt_two_pow (lt_of_lt_of_le hy hle)]
+      | rw [Nat.testBit_eq_false_of_lt (lt_of_lt_of_le hx hle),
+          Nat.testBit_eq_false_of_lt (lt_of_lt_of_le hy hle)]
 
 /-- Binary ±1 codes route exactly when `n ≤ 2 ^ B` (dot product `B` at the match, at most `B - 2`
 elsewhere). -/
