@@ -72,6 +72,8 @@ in terms of `TBN.SumProduct.bpRounds`) is not proved here.
 * J. Pearl, *Probabilistic Reasoning in Intelligent Systems*, Morgan Kaufmann (1988), ch. 4.
 -/
 
+noncomputable section
+
 namespace TBN.Pearl
 
 /-- A rooted tree of variables with values in `α`: `leaf ev` is one node with unary factor `ev`;
@@ -160,15 +162,15 @@ private theorem valAt_right_mk (t s : RTree α) (ψ : α → α → ℝ) (p : Po
 
 section Exact
 
-variable [Fintype α] [DecidableEq α]
+variable [Fintype α]
 
 /-- Summing over the assignments of `attach t ψ s` is summing over those of `t` and of `s`. -/
 private theorem sum_attach (t s : RTree α) (ψ : α → α → ℝ) (f : Asg (.attach t ψ s) → ℝ) :
     ∑ z, f z = ∑ x : Asg t, ∑ y : Asg s, f (Asg.mk x y) := by
-  first
-  | exact Fintype.sum_prod_type
-  | (show ∑ z : Asg t × Asg s, f z = ∑ x : Asg t, ∑ y : Asg s, f (x, y)
-     rw [Fintype.sum_prod_type])
+  show ∑ z : Asg t × Asg s, f z = ∑ x : Asg t, ∑ y : Asg s, f (x, y)
+  rw [Fintype.sum_prod_type]
+
+variable [DecidableEq α]
 
 /-- The unnormalised exact marginal of the root: the total weight of the full assignments that
 give the root the value `v`. -/
@@ -271,16 +273,8 @@ theorem beliefAfter_eq_up :
   | .leaf _, _, _, _ => rfl
   | .attach t ψ s, k, m, hk => by
       have hk' : max (height t) (height s + 1) ≤ k := hk
-      have ht : height t ≤ k := by
-        first
-        | exact le_trans (le_max_left _ _) hk'
-        | exact (max_le_iff.mp hk').1
-        | omega
-      have hs : height s + 1 ≤ k := by
-        first
-        | exact le_trans (le_max_right _ _) hk'
-        | exact (max_le_iff.mp hk').2
-        | omega
+      have ht : height t ≤ k := by omega
+      have hs : height s + 1 ≤ k := by omega
       have hk0 : k ≠ 0 := by omega
       have hs' : height s ≤ k - 1 := by omega
       funext v
@@ -362,14 +356,8 @@ theorem beliefAtAfter_eq_beliefAt :
         beliefAt t p (fun u => g u * msg ψ (up s) u)
       refine beliefAtAfter_eq_beliefAt t p (max d (height s + 1)) k _ _ _ _ ?_ hk
       intro j hj
-      have h1 : d ≤ j := by
-        first
-        | exact le_trans (le_max_left _ _) hj
-        | exact (max_le_iff.mp hj).1
-      have h2 : height s + 1 ≤ j := by
-        first
-        | exact le_trans (le_max_right _ _) hj
-        | exact (max_le_iff.mp hj).2
+      have h1 : d ≤ j := by omega
+      have h2 : height s + 1 ≤ j := by omega
       have hj0 : j ≠ 0 := by omega
       have hs : height s ≤ j - 1 := by omega
       funext u
@@ -384,14 +372,8 @@ theorem beliefAtAfter_eq_beliefAt :
       refine beliefAtAfter_eq_beliefAt s p (max d (height t) + 1) k _ _ _ _ ?_ hk
       intro j hj
       have hm : max d (height t) ≤ j - 1 := by omega
-      have h1 : d ≤ j - 1 := by
-        first
-        | exact le_trans (le_max_left _ _) hm
-        | exact (max_le_iff.mp hm).1
-      have h2 : height t ≤ j - 1 := by
-        first
-        | exact le_trans (le_max_right _ _) hm
-        | exact (max_le_iff.mp hm).2
+      have h1 : d ≤ j - 1 := by omega
+      have h2 : height t ≤ j - 1 := by omega
       have hj0 : j ≠ 0 := by omega
       funext w
       show downEdge ψ t (Msgs.edge md) (Msgs.parent mu) G j w = ∑ u, g u * up t u * ψ u w
@@ -518,9 +500,7 @@ theorem unnormMarginalAt_right (t s : RTree α) (ψ : α → α → ℝ) (p : Po
     rw [Finset.sum_comm]
     refine Finset.sum_congr rfl (fun x _ => ?_)
     simp only [mul_ite, ite_mul, mul_zero, zero_mul]
-    first
-    | (simp; done)
-    | (simp; ring)
+    simp
   simp only [unnormMarginalAt]
   rw [sum_attach, Finset.sum_comm]
   refine Finset.sum_congr rfl (fun y _ => ?_)
@@ -620,13 +600,9 @@ theorem normalize_mul_eq_oplus (a0 c0 a1 c1 : ℝ) (ha0 : 0 < a0) (hc0 : 0 < c0)
   have hD1 : a1 + c1 ≠ 0 := (add_pos ha1 hc1).ne'
   have hN : a0 * a1 + c0 * c1 ≠ 0 := (add_pos (mul_pos ha0 ha1) (mul_pos hc0 hc1)).ne'
   have s0 : a0 / (a0 + c0) + c0 / (a0 + c0) = 1 := by
-    first
-    | rw [div_add_div_same, div_self hD0]
-    | rw [← add_div, div_self hD0]
+    rw [← add_div, div_self hD0]
   have s1 : a1 / (a1 + c1) + c1 / (a1 + c1) = 1 := by
-    first
-    | rw [div_add_div_same, div_self hD1]
-    | rw [← add_div, div_self hD1]
+    rw [← add_div, div_self hD1]
   have e0 : 1 - a0 / (a0 + c0) = c0 / (a0 + c0) := by linarith
   have e1 : 1 - a1 / (a1 + c1) = c1 / (a1 + c1) := by linarith
   have hR : a0 / (a0 + c0) * (a1 / (a1 + c1)) + c0 / (a0 + c0) * (c1 / (a1 + c1)) ≠ 0 := by
@@ -684,16 +660,10 @@ theorem up_toRTree_pos : (T : OrTree) → T.Valid → ∀ b, 0 < RTree.up T.toRT
   | .leaf p, hT, b => by
       have h : 0 < p ∧ p < 1 := hT
       cases b
-      · first
-        | (show (0 : ℝ) < 1 - p
-           linarith [h.2])
-        | (simp [toRTree, RTree.up]
-           linarith [h.2])
-      · first
-        | (show (0 : ℝ) < p
-           exact h.1)
-        | (simp [toRTree, RTree.up]
-           exact h.1)
+      · show (0 : ℝ) < 1 - p
+        linarith [h.2]
+      · show (0 : ℝ) < p
+        exact h.1
   | .node l r, hT, b => by
       have h : l.Valid ∧ r.Valid := hT
       show 0 < RTree.up (RTree.orNode l.toRTree r.toRTree) b
