@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tbn.bif import parse_bif, read_bif
 from tbn.errors import ParseError
@@ -183,3 +184,51 @@ def test_bnlearn_child_equals_pgmpys_reader():
             order = [fg.variable(v).states.index(s) for s in cpd.state_names[v]]
             ours = np.take(ours, order, axis=axis)
         assert np.array_equal(ours, cpd.values)
+
+
+@st.composite
+def networks(draw):
+    """Random Bayesian networks (parents among earlier variables) with decimal CPT rows."""
+    n = draw(st.integers(1, 5))
+    states = [[f"s{k}" for k in range(draw(st.integers(1, 3)))] for _ in range(n)]
+    parents = [draw(st.lists(st.integers(0, i - 1), unique=True, max_size=min(i, 3)))
+               if i else [] for i in range(n)]
+    rows = {}
+    for i in range(n):
+        for config in itertools.product(*(range(len(states[p])) for p in parents[i])):
+            weights = draw(st.lists(st.integers(0, 9), min_size=len(states[i]),
+                                    max_size=len(states[i])).filter(any))
+            rows[i, config] = [Fraction(w, sum(weights)) for w in weights]
+    return states, parents, rows
+
+
+def write_bif(states, parents, rows):
+    """An independent writer: exact rationals printed with 30 decimals, rows in random order."""
+    out = ["network random {", "}"]
+    for i, ss in enumerate(states):
+        out.append(f"variable v{i} {{ type discrete [ {len(ss)} ] {{ {', '.join(ss)} }}; }}")
+    for i in reversed(range(len(states))):
+        head = f"v{i}" + (" | " + ", ".join(f"v{p}" for p in parents[i]) if parents[i] else "")
+        out.append(f"probability ( {head} ) {{")
+        for (j, config), row in sorted(rows.items(), key=lambda kv: str(kv[0][1])[::-1]):
+            if j != i:
+                continue
+            numbers = ", ".join(f"{float(q):.30f}" for q in row)
+            label = ", ".join(states[p][k] for p, k in zip(parents[i], config))
+            out.append(f"  ({label}) {numbers};" if parents[i] else f"  table {numbers};")
+        out.append("}")
+    return "\n".join(out) + "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks())
+def test_random_networks_read_back_exactly(net):
+    states, parents, rows = net
+    fg = parse_bif(write_bif(states, parents, rows))
+    assert fg.names == tuple(f"v{i}" for i in range(len(states)))
+    for f in fg.factors:
+        i = int(f.variables[0][1:])
+        assert f.variables[1:] == tuple(f"v{p}" for p in parents[i])
+        for config in itertools.product(*(range(len(states[p])) for p in parents[i])):
+            got = f.table[(slice(None),) + config]
+            assert np.allclose(got, [float(q) for q in rows[i, config]], rtol=0, atol=1e-15)
