@@ -1,9 +1,11 @@
 """TOML knowledge bases: the worked example against closed forms, and every malformed input."""
+import json
 import os
 from fractions import Fraction
 
 import mpmath
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tbn.errors import ModelError, ParseError
 from tbn.exact import marginals
@@ -181,3 +183,43 @@ def test_read_model_dispatches_on_the_extension(tmp_path):
     binary.write_bytes(b"\xff\xfe[variables]")
     with pytest.raises(ParseError, match="not UTF-8"):
         read_model(binary)
+
+
+def toml_value(x):
+    """A tiny TOML writer for the fuzz test below (strings, numbers, booleans, arrays, tables)."""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, (int, float)):
+        return repr(x)
+    if isinstance(x, str):
+        return json.dumps(x)
+    if isinstance(x, list):
+        return "[" + ", ".join(toml_value(y) for y in x) + "]"
+    return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in x.items()) + "}"
+
+
+NAMES = st.sampled_from(["a", "b", "c", "q"])
+SCALARS = st.one_of(st.integers(-2, 3), st.sampled_from([0.5, 0.25, 1.5, -0.5]),
+                    st.booleans(), st.sampled_from(["a", "b", "1/2", "x", "and", "or",
+                                                    "logistic"]))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3), max_leaves=8)
+ENTRY = st.dictionaries(st.sampled_from(["child", "parents", "table", "kind", "weights", "bias",
+                                         "variables", "name", "typo"]), VALUES, max_size=5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(NAMES, st.one_of(st.lists(st.sampled_from(["f", "t", "u"]), max_size=3),
+                                        st.integers(-1, 3)), max_size=4),
+       st.dictionaries(NAMES, VALUES, max_size=3),
+       st.lists(st.tuples(st.sampled_from(["cpt", "factor", "gate", "junk"]), ENTRY),
+                max_size=3))
+def test_arbitrary_documents_give_a_graph_or_a_parse_error(variables, priors, entries):
+    lines = ["[variables]"] + [f"{k} = {toml_value(v)}" for k, v in variables.items()]
+    lines += ["[prior]"] + [f"{k} = {toml_value(v)}" for k, v in priors.items()]
+    for section, entry in entries:
+        lines.append(f"[[{section}]]")
+        lines += [f"{k} = {toml_value(v)}" for k, v in entry.items()]
+    try:
+        parse_kb("\n".join(lines) + "\n", "fuzz.toml")
+    except ParseError as exc:
+        assert str(exc).startswith("fuzz.toml: ")
