@@ -83,3 +83,12 @@ def test_bad_parameters():
     with pytest.raises(ModelError, match="inverse temperature"):
         softmax_layer(explicit_oplus_layer(1), -1.0)
     assert math.isclose(min_inverse_temperature(3, 2, 0.5), math.log(2) / 2)
+
+
+def test_bounds_refuse_inputs_that_would_void_the_guarantee():
+    # Found by an independent re-derivation: with lam < 0 the softmax favours the LOWEST score,
+    # so no top-weight guarantee exists (n=2, gap 1, lam=-2 would promise 0.119, truth 0.018).
+    with pytest.raises(ModelError):
+        top_weight_epsilon(2, 1.0, -2.0)
+    with pytest.raises(ModelError):
+        oplus_error_bound(-0.5, 3.0, 2)

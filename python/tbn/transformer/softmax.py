@@ -47,6 +47,8 @@ def min_inverse_temperature(n: int, gap, eps):
 def top_weight_epsilon(n: int, gap, lam):
     """The ``eps`` that ``lam`` guarantees: ``(n-1) e^(-lam gap) / (1 + (n-1) e^(-lam gap))``."""
     _check(n, gap)
+    if not lam >= 0:  # a negative temperature favours the lowest score: no guarantee at all
+        raise ModelError(f"the inverse temperature must be >= 0, got {lam!r}")
     exp = mpmath.exp if isinstance(lam, mpmath.mpf) or isinstance(gap, mpmath.mpf) else math.exp
     t = (n - 1) * exp(-lam * gap)
     return t / (1 + t)
@@ -56,6 +58,8 @@ def oplus_error_bound(eps, max_abs_log_odds, layers: int):
     """Bound ``T 2^(T+1) eps m_0`` on the log-odds error of T softmax oplus layers vs hard ones."""
     if isinstance(layers, bool) or not isinstance(layers, int) or layers < 0:
         raise ModelError(f"layers must be a natural number, got {layers!r}")
+    if not (0 <= eps < 1) or not max_abs_log_odds >= 0:
+        raise ModelError(f"need 0 <= eps < 1 and max |log-odds| >= 0, got {eps!r}, {max_abs_log_odds!r}")
     return layers * 2 ** (layers + 1) * eps * max_abs_log_odds
 
 
