@@ -84,10 +84,12 @@ def unnormMarginal (fg : FactorGraph n ι α) (i : Fin n) (v : α) : ℝ :=
 def marginal (fg : FactorGraph n ι α) (i : Fin n) (v : α) : ℝ :=
   fg.unnormMarginal i v / fg.partition
 
+omit [Fintype α] [DecidableEq α] in
 /-- The joint weight is nonnegative (all factors are). -/
 theorem joint_nonneg (fg : FactorGraph n ι α) (x : Fin n → α) : 0 ≤ fg.joint x :=
   Finset.prod_nonneg (fun a _ => fg.table_nonneg a x)
 
+omit [DecidableEq α] in
 /-- The partition function of a factor graph is nonnegative. -/
 theorem partition_nonneg (fg : FactorGraph n ι α) : 0 ≤ fg.partition :=
   Finset.sum_nonneg (fun x _ => fg.joint_nonneg x)
@@ -140,14 +142,15 @@ def withEvidence (fg : FactorGraph n ι α) (ev : Fin n → α → ℝ) (hev : �
     | inl a => exact fg.table_local a x y h
     | inr i => exact congrArg (ev i) (h i (Finset.mem_singleton_self i))
 
+omit [Fintype α] [DecidableEq α] in
 /-- Evidence multiplies the joint weight of every assignment by the evidence factors it meets
 (SPEC 3.2: evidence as unary factors). -/
 theorem joint_withEvidence (fg : FactorGraph n ι α) (ev : Fin n → α → ℝ)
     (hev : ∀ i v, 0 ≤ ev i v) (x : Fin n → α) :
     (fg.withEvidence ev hev).joint x = fg.joint x * ∏ i, ev i (x i) := by
-  first
-  | (simp only [joint, withEvidence, Fintype.prod_sum_type, Sum.elim_inl, Sum.elim_inr]; done)
-  | (simp [joint, withEvidence, Fintype.prod_sum_type]; done)
+  unfold joint
+  -- split the product over `ι ⊕ Fin n`; both halves then agree with the right side by `Sum.elim`
+  exact Fintype.prod_sum_type (fun a => (fg.withEvidence ev hev).table a x)
 
 end FactorGraph
 

@@ -98,11 +98,13 @@ def unnormBelief (fg : FactorGraph n ι α) (μ : Messages n ι α) (i : Fin n) 
 def belief (fg : FactorGraph n ι α) (μ : Messages n ι α) (i : Fin n) (v : α) : ℝ :=
   unnormBelief fg μ i v / ∑ w, unnormBelief fg μ i w
 
+omit [Fintype α] [DecidableEq α] in
 /-- Variable-to-factor messages built from nonnegative messages are nonnegative. -/
 theorem varToFactor_nonneg (fg : FactorGraph n ι α) (μ : Messages n ι α)
     (hμ : ∀ a i v, 0 ≤ μ a i v) (i : Fin n) (a : ι) (v : α) : 0 ≤ varToFactor fg μ i a v :=
   Finset.prod_nonneg (fun b _ => hμ b i v)
 
+omit [Fintype ι] [DecidableEq ι] in
 /-- Factor-to-variable messages built from nonnegative messages are nonnegative. -/
 theorem factorToVar_nonneg (fg : FactorGraph n ι α) (ν : Fin n → ι → α → ℝ)
     (hν : ∀ j a v, 0 ≤ ν j a v) (a : ι) (i : Fin n) (v : α) : 0 ≤ factorToVar fg ν a i v := by
@@ -131,6 +133,7 @@ theorem bpRounds_uniform_nonneg (fg : FactorGraph n ι α) (k : ℕ) :
     ∀ a i v, 0 ≤ bpRounds fg k uniformMessages a i v :=
   bpRounds_nonneg fg k uniformMessages (fun _ _ _ => zero_le_one)
 
+omit [DecidableEq ι] [DecidableEq α] in
 /-- Beliefs computed from nonnegative messages are nonnegative. -/
 theorem belief_nonneg (fg : FactorGraph n ι α) (μ : Messages n ι α)
     (hμ : ∀ a i v, 0 ≤ μ a i v) (i : Fin n) (v : α) : 0 ≤ belief fg μ i v := by
@@ -138,6 +141,7 @@ theorem belief_nonneg (fg : FactorGraph n ι α) (μ : Messages n ι α)
   exact div_nonneg (Finset.prod_nonneg (fun a _ => hμ a i v))
     (Finset.sum_nonneg (fun w _ => Finset.prod_nonneg (fun a _ => hμ a i w)))
 
+omit [DecidableEq ι] [DecidableEq α] in
 /-- BP beliefs sum to one over the values of the variable whenever the normaliser is nonzero
 (SPEC 3.2: beliefs are the normalised product of incoming messages). -/
 theorem sum_belief (fg : FactorGraph n ι α) (μ : Messages n ι α) (i : Fin n)
@@ -151,10 +155,8 @@ end BP
 section SingleFactor
 
 /-- A product over the one-element type is its only factor. -/
-private theorem prod_unit (f : Unit → ℝ) : ∏ a, f a = f () := by
-  first
-  | exact Fintype.prod_unique f
-  | simp
+private theorem prod_unit (f : Unit → ℝ) : ∏ a, f a = f () :=
+  Fintype.prod_unique f
 
 /-- A star-shaped tree, the smallest case of Pearl's theorem for these definitions: on a factor
 graph with a single factor, one synchronous round from any messages gives every variable of the
@@ -237,16 +239,20 @@ def doubleEdge : FactorGraph 2 (Fin 2) α where
   table_nonneg := fun _ _ => zero_le_one
   table_local := fun _ _ _ _ => rfl
 
+omit [Fintype α] [DecidableEq α] in
 /-- The tree predicate can fail: two variables joined by two factors (a 4-cycle in the bipartite
 graph: 4 nodes, 4 edges) is not a tree (SPEC 3.2: a tree predicate that is not a flag). -/
 theorem not_isTree_doubleEdge : ¬ IsTree (doubleEdge (α := α)) := by
   intro h
-  have h2 := h.2
-  revert h2
-  first
-  | decide
-  | simp [numEdges, numNodes, doubleEdge]
-  | norm_num [numEdges, numNodes, doubleEdge]
+  -- No evaluation of `reach` or of the sums: both factors read both variables, so
+  -- `|E| = |Fin 2| * 2 = 4`, while `|V| = 2 + |Fin 2| = 4`, and `|E| + 1 = |V|` fails.
+  have hE : numEdges (doubleEdge (α := α)) = (Finset.univ : Finset (Fin 2)).card * 2 :=
+    Finset.sum_const_nat (fun _ _ => Finset.card_fin 2)
+  have hF : (Finset.univ : Finset (Fin 2)).card = 2 := Finset.card_fin 2
+  have hV : numNodes (doubleEdge (α := α)) = 2 + Fintype.card (Fin 2) := rfl
+  have hC : Fintype.card (Fin 2) = 2 := Fintype.card_fin 2
+  have h2 : numEdges (doubleEdge (α := α)) + 1 = numNodes (doubleEdge (α := α)) := h.2
+  omega
 
 end Tree
 
