@@ -11,8 +11,8 @@ package tbn where
   -- or a lemma alias deprecated after it was written. None of these affects what is proved.
   leanOptions := #[⟨`autoImplicit, false⟩, ⟨`relaxedAutoImplicit, false⟩,
     ⟨`weak.linter.unreachableTactic, false⟩, ⟨`weak.linter.unusedTactic, false⟩,
-    ⟨`linter.unusedSectionVars, false⟩, ⟨`linter.unusedVariables, false⟩,
-    ⟨`linter.deprecated, false⟩]
+    ⟨`weak.linter.unusedSectionVars, false⟩, ⟨`weak.linter.unusedVariables, false⟩,
+    ⟨`weak.linter.deprecated, false⟩]
 
 require mathlib from git
   "https://github.com/leanprover-community/mathlib4.git" @ "v4.20.0"
