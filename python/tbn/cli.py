@@ -245,8 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="repository root (default: the one this command stands in)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--rehash", action="store_true",
-                   help="rewrite every statement_hash in proofs_manifest.toml from the Lean "
-                        "sources (review the statements first), then check")
+                   help="rewrite the statement_hash of every theorem (or of the --only ones) "
+                        "in proofs_manifest.toml from the Lean sources (review the statements "
+                        "first), then check")
     p.add_argument("--only", action="append", metavar="ID",
                    help="check only this manifest id or lean_name (repeatable)")
     p.add_argument("--jobs", "-j", type=int, metavar="N",
