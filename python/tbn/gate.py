@@ -248,7 +248,7 @@ def run_gate(root: Path | str, options: GateOptions = GateOptions(),
                             "or lean_name")
 
     replies = _run_python_jobs(manifest, theorems, weights, options, progress)
-    lean = _LeanSide.run(root, manifest, theorems, weights, options, progress)
+    lean = _LeanSide.run(root, theorems, weights, options, progress)
 
     rows = [_theorem_row(t, sources, parse_errors, replies.get(("check", t.id)), lean)
             for t in theorems]
@@ -457,7 +457,7 @@ class _LeanSide:
     export_error: str | None = None
 
     @classmethod
-    def run(cls, root: Path, manifest: Manifest, theorems, weights, options: GateOptions,
+    def run(cls, root: Path, theorems, weights, options: GateOptions,
             progress: Progress | None = None) -> "_LeanSide":
         if not options.lean:
             return cls(None, "Lean steps disabled by --no-lean")
