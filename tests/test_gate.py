@@ -308,3 +308,24 @@ def test_cli_exit_codes_json_and_rehash(repo):
     bad = _cli(str(repo), cwd=repo.parent)
     assert bad.returncode == 2 and "`instances` must be an integer" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
+    import io
+
+    from tbn.cli import _check_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Terminal(), io.StringIO()
+    for stream in (tty, pipe):
+        show = _check_progress(stream)
+        show(0, 4, "python checks", "running")
+        show(1, 4, "oplus_comm", "done")
+        show(2, 4, "bad_one", FAILED)
+    assert "\r" in tty.getvalue() and "[" + "#" * 15 + "." * 15 + "] 2/4" in tty.getvalue()
+    assert pipe.getvalue().splitlines() == ["tbn check: python checks ...",
+                                            "tbn check: [1/4] oplus_comm",
+                                            "tbn check: [2/4] bad_one FAILED"]
