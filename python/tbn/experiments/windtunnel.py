@@ -227,8 +227,9 @@ def _bijection_trained(cfg: dict, seed: int) -> dict:
     for name, model in (("transformer", tf), ("mlp", mlp)):
         losses = _train_steps(model, batches, cfg["steps"], seed)
         pred = _nets.predict(model, eval_tokens, "dist")[:, 0::2]
+        every = max(1, len(losses) // 50)
         out[name] = {"parameters": _nets.count_parameters(model), "final_loss": losses[-1],
-                     "loss_curve": losses[:: max(1, len(losses) // 50)],
+                     "loss_curve": losses[::every], "loss_curve_every": every,
                      **metrics.entropy_errors(bayes, pred)}
     out["mlp"]["hidden"] = hidden
     out["mlp_floor_bits"] = wt.bijection_mlp_floor_bits(V)
@@ -296,7 +297,8 @@ def _hmm_trained(cfg: dict, seed: int) -> dict:
            "mlp_bayes_floor": {}}
     for name, model in (("transformer", tf), ("mlp", mlp)):
         losses = _train_steps(model, batches, cfg["steps"], seed)
-        out[name].update(final_loss=losses[-1], loss_curve=losses[:: max(1, len(losses) // 50)])
+        every = max(1, len(losses) // 50)
+        out[name].update(final_loss=losses[-1], loss_curve=losses[::every], loss_curve_every=every)
     for length in cfg["hmm_lengths"]:
         x, _, bayes, mats = _hmm_batch(np.random.default_rng([seed, 5, length]),
                                        cfg["eval_seqs"], length)
@@ -381,11 +383,13 @@ def _plots(results: dict) -> dict:
         for name in ("transformer", "mlp"):
             ax_h.plot(t, bij["trained"][name]["by_position_abs_error_bits"], marker=".",
                       label=f"|H error|, trained {name}")
-        ax_l.plot(bij["trained"]["transformer"]["loss_curve"], label="transformer")
-        ax_l.plot(bij["trained"]["mlp"]["loss_curve"], label="MLP")
+        for name, label in (("transformer", "transformer"), ("mlp", "MLP")):
+            curve = bij["trained"][name]["loss_curve"]
+            ax_l.plot(np.arange(len(curve)) * bij["trained"][name]["loss_curve_every"], curve,
+                      label=label)
         ax_l.axhline(bij["trained"]["bayes_cross_entropy_nats"], color="k", ls=":",
                      label="Bayes cross-entropy")
-        ax_l.set_xlabel("training step / (steps/50)")
+        ax_l.set_xlabel("training step")
         ax_l.set_ylabel("cross-entropy (nats)")
         ax_l.legend(fontsize=8)
     ax_h.set_xlabel("key position t")
@@ -458,8 +462,10 @@ def _markdown(r: dict) -> str:
                     lines.append(f"| {name} | {key[7:]} | {e['entropy_error_per_sequence_bits']:.4f} | "
                                  f"{e['entropy_error_per_position_bits']:.4f} | {e['kl_bits']:.4f} |")
         lines += ["", "`mlp_bayes_floor` is the exact best per-token predictor "
-                  "p(s_t | o_t, t): no model without the context can do better. Published: "
-                  "transformer 7.5e-5 bits at length 20, 0.012 at 30, 0.029 at 50; MLP about 0.40.", ""]
+                  "p(s_t | o_t, t): no model without the context has a lower expected KL. Its KL "
+                  "is small here: with these matrices the current symbol carries most of what "
+                  "the context knows. Published: transformer 7.5e-5 bits at length 20, 0.012 at "
+                  "30, 0.029 at 50; MLP about 0.40.", ""]
     return "\n".join(lines)
 
 
