@@ -123,8 +123,7 @@ def _marginals(fg: FactorGraph, evidence: dict[str, int], arithmetic: str) -> di
     down: list = [None] * len(order)
     for i in reversed(range(len(order))):
         base = assigned[i] + ([down[i]] if parent[i] is not None else [])
-        for c in children[i]:
-            others = [up[o] for o in children[i] if o != c]
+        for c, others in _leave_one_out([up[c] for c in children[i]], children[i]):
             down[c] = _normalise(_contract(base + others, seps[c], one), evidence)
 
     result = {}
@@ -144,8 +143,9 @@ def elimination_order(variables: list[str], scopes: list[tuple[str, ...]],
     """Greedy min-fill elimination order, ties broken by the smaller clique table.
 
     Returns the order and, for each step, the clique formed: the eliminated variable with its
-    neighbours at that moment.  Only the scores of the variables within two steps of the
-    eliminated one change, so only those are recomputed.
+    neighbours at that moment.  After each step only the scores that can have changed are
+    recomputed, each in time linear in the degree, so a variable with thousands of neighbours
+    (a naive Bayes hub) costs no more than it must.
 
     Raises
     ------
@@ -157,12 +157,11 @@ def elimination_order(variables: list[str], scopes: list[tuple[str, ...]],
         for u in scope:
             adj[u].update(w for w in scope if w != u)
 
-    def score(v: str) -> tuple[int, float]:
-        nb = list(adj[v])
-        fill = sum(1 for a in range(len(nb)) for b in range(a + 1, len(nb))
-                   if nb[b] not in adj[nb[a]])
-        weight = card[v] * math.prod(card[u] for u in nb)
-        return fill, weight
+    def score(v: str) -> tuple[int, int]:
+        nb = adj[v]
+        d = len(nb)
+        links = sum(len(adj[w] & nb) for w in nb) // 2  # edges already among the neighbours
+        return d * (d - 1) // 2 - links, card[v] * math.prod(card[u] for u in nb)
 
     rank = {v: i for i, v in enumerate(variables)}
     current = {v: score(v) for v in variables}
@@ -181,12 +180,18 @@ def elimination_order(variables: list[str], scopes: list[tuple[str, ...]],
         del current[v]
         order.append(v)
         cliques.append(frozenset(nb | {v}))
-        for u in nb:
-            adj[u].discard(v)
-            adj[u].update(w for w in nb if w != u)
+        # A score changes only for the neighbours (they lose v, gain fill edges) and for the
+        # common neighbours of the two ends of a fill edge (an edge appears among theirs).
         touched = set(nb)
         for u in nb:
-            touched |= adj[u]
+            adj[u].discard(v)
+        members = list(nb)
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if b not in adj[a]:
+                    touched |= adj[a] & adj[b]
+                    adj[a].add(b)
+                    adj[b].add(a)
         for u in touched:
             current[u] = score(u)
             heapq.heappush(heap, (*current[u], rank[u], u))
@@ -217,6 +222,42 @@ def _contract(operands: list[tuple[tuple[str, ...], np.ndarray]], out: tuple[str
     return kept, np.asarray(np.einsum(spec, *arrays, optimize=len(arrays) > 2))
 
 
+def _leave_one_out(messages: list, owners: list[int]):
+    """Yield (owner, the other messages, multiplied within equal scopes) for every message.
+
+    Messages over the same variables are combined by prefix and suffix products, so a variable
+    with k children costs O(k) multiplications instead of O(k^2) (and never divides, which
+    would fail on zeros).
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    canonical = []
+    for j, (scope, table) in enumerate(messages):
+        key = tuple(sorted(scope))
+        canonical.append(table if key == scope else
+                         np.transpose(table, [scope.index(u) for u in key]))
+        groups.setdefault(key, []).append(j)
+    totals, without = {}, {}
+    for key, members in groups.items():
+        prefix = [None]
+        for j in members:
+            prefix.append(canonical[j] if prefix[-1] is None else
+                          _rescaled(prefix[-1] * canonical[j]))
+        suffix = None
+        for pos in reversed(range(len(members))):
+            parts = [x for x in (prefix[pos], suffix) if x is not None]
+            without[members[pos]] = _rescaled(parts[0] * parts[1]) if len(parts) == 2 else \
+                (parts[0] if parts else None)
+            suffix = canonical[members[pos]] if suffix is None else \
+                _rescaled(canonical[members[pos]] * suffix)
+        totals[key] = prefix[-1]
+    for j, owner in enumerate(owners):
+        own = tuple(sorted(messages[j][0]))
+        others = [(key, total) for key, total in totals.items() if key != own]
+        if without[j] is not None:
+            others.append((own, without[j]))
+        yield owner, others
+
+
 def _merge_equal_scopes(operands: list) -> list:
     """Multiply together the operands over the same variables (in any axis order).
 
@@ -228,8 +269,20 @@ def _merge_equal_scopes(operands: list) -> list:
         key = tuple(sorted(scope))
         if key != scope:
             table = np.transpose(table, [scope.index(u) for u in key])
-        merged[key] = merged[key] * table if key in merged else table
+        merged[key] = _rescaled(merged[key] * table) if key in merged else table
     return list(merged.items())
+
+
+def _rescaled(table: np.ndarray) -> np.ndarray:
+    """Divide a float64 product by its largest entry, so long products cannot underflow.
+
+    Every message and marginal is normalised in the end, so positive scale factors are free;
+    exact zeros stay zero.  Fractions and mpmath numbers cannot underflow and are left alone.
+    """
+    if table.dtype != np.float64:
+        return table
+    top = table.max(initial=0.0)
+    return table / top if top > 0 else table
 
 
 def _normalise(message: tuple[tuple[str, ...], np.ndarray], evidence: Mapping[str, int]):
