@@ -118,8 +118,9 @@ theorem softmax_top_ge (s : Fin n → ℝ) (m : Fin n) {Δ ε lam : ℝ} (hn : 2
       _ = (1 - ε) * Real.exp (lam * s m) * Real.exp (lam * Δ)
             + Real.exp (lam * s m) * (((n : ℝ) - 1) * (1 - ε)) := by ring
       _ ≤ (1 - ε) * Real.exp (lam * s m) * Real.exp (lam * Δ)
-            + Real.exp (lam * s m) * (ε * Real.exp (lam * Δ)) :=
-          add_le_add_left (mul_le_mul_of_nonneg_left htε hem.le) _
+            + Real.exp (lam * s m) * (ε * Real.exp (lam * Δ)) := by
+          have h := mul_le_mul_of_nonneg_left htε hem.le
+          linarith
       _ = Real.exp (lam * s m) * Real.exp (lam * Δ) := by ring
   have hfin : (1 - ε) * (∑ k, Real.exp (lam * s k)) ≤ Real.exp (lam * s m) := by
     first
@@ -225,14 +226,14 @@ variable {code : ℕ → ℕ → ℝ} {B : ℕ}
 private theorem attnWeights_nonneg' (a : Attention) {D : ℕ} (hd : Head D)
     (x : Fin n → Fin D → ℝ) (j k : Fin n) : 0 ≤ attnWeights a hd x j k := by
   cases a with
-  | hard => exact hardWeights_nonneg _ _
-  | softmax lam => exact le_of_lt (softmaxWeights_pos _ _ _)
+  | hard => exact hardWeights_nonneg (score hd x j) k
+  | softmax lam => exact le_of_lt (softmaxWeights_pos lam (score hd x j) k)
 
 private theorem sum_attnWeights' (a : Attention) {D : ℕ} (hd : Head D) (x : Fin n → Fin D → ℝ)
     (j : Fin n) (hn : 0 < n) : ∑ k, attnWeights a hd x j k = 1 := by
   cases a with
-  | hard => exact sum_hardWeights _ hn
-  | softmax lam => exact sum_softmaxWeights _ _ hn
+  | hard => exact sum_hardWeights (score hd x j) hn
+  | softmax lam => exact sum_softmaxWeights lam (score hd x j) hn
 
 private theorem abs_bpStep_iterate_le (nb : Fin 2 → Fin n → Fin n) {M : ℝ} (l : Fin n → ℝ)
     (hl : ∀ j, |l j| ≤ M) (t : ℕ) (j : Fin n) :
@@ -267,16 +268,24 @@ theorem softLayer_iterate_error (a : Attention) (hn : 0 < n) (nb : Fin 2 → Fin
   | zero => simp
   | succ T ih =>
     rw [Function.iterate_succ_apply', Function.iterate_succ_apply']
-    have g0 := abs_gather_sub_le
-      (w := fun k => attnWeights a (explicitHeads B 0)
-        (encode code B nb ((softStep a code B nb)^[T] l)) j k) (m := nb 0 j)
-      (fun k => attnWeights_nonneg' a _ _ j k) (sum_attnWeights' a _ _ j hn)
-      (hw0 ((softStep a code B nb)^[T] l) j) (abs_bpStep_iterate_le nb l hl T) ih
-    have g1 := abs_gather_sub_le
-      (w := fun k => attnWeights a (explicitHeads B 1)
-        (encode code B nb ((softStep a code B nb)^[T] l)) j k) (m := nb 1 j)
-      (fun k => attnWeights_nonneg' a _ _ j k) (sum_attnWeights' a _ _ j hn)
-      (hw1 ((softStep a code B nb)^[T] l) j) (abs_bpStep_iterate_le nb l hl T) ih
+    -- the two gathers, stated with `headGather` (definitionally the weighted sums) so that the
+    -- final `linarith` sees the same atoms as the goal
+    have g0 : |headGather a code B nb ((softStep a code B nb)^[T] l) 0 j
+        - (bpStepLogOdds nb)^[T] l (nb 0 j)|
+        ≤ (T : ℝ) * 2 ^ (T + 1) * ε * M + 2 * ε * (2 ^ T * M) :=
+      abs_gather_sub_le
+        (w := fun k => attnWeights a (explicitHeads B 0)
+          (encode code B nb ((softStep a code B nb)^[T] l)) j k) (m := nb 0 j)
+        (fun k => attnWeights_nonneg' a _ _ j k) (sum_attnWeights' a _ _ j hn)
+        (hw0 ((softStep a code B nb)^[T] l) j) (abs_bpStep_iterate_le nb l hl T) ih
+    have g1 : |headGather a code B nb ((softStep a code B nb)^[T] l) 1 j
+        - (bpStepLogOdds nb)^[T] l (nb 1 j)|
+        ≤ (T : ℝ) * 2 ^ (T + 1) * ε * M + 2 * ε * (2 ^ T * M) :=
+      abs_gather_sub_le
+        (w := fun k => attnWeights a (explicitHeads B 1)
+          (encode code B nb ((softStep a code B nb)^[T] l)) j k) (m := nb 1 j)
+        (fun k => attnWeights_nonneg' a _ _ j k) (sum_attnWeights' a _ _ j hn)
+        (hw1 ((softStep a code B nb)^[T] l) j) (abs_bpStep_iterate_le nb l hl T) ih
     obtain ⟨p0, q0⟩ := abs_le.mp g0
     obtain ⟨p1, q1⟩ := abs_le.mp g1
     have e2 : ((T + 1 : ℕ) : ℝ) * 2 ^ (T + 1 + 1) * ε * M
@@ -287,7 +296,6 @@ theorem softLayer_iterate_error (a : Attention) (hn : 0 < n) (nb : Fin 2 → Fin
     show |(headGather a code B nb ((softStep a code B nb)^[T] l) 0 j
         + headGather a code B nb ((softStep a code B nb)^[T] l) 1 j)
         - ((bpStepLogOdds nb)^[T] l (nb 0 j) + (bpStepLogOdds nb)^[T] l (nb 1 j))| ≤ _
-    unfold headGather
     exact abs_le.mpr ⟨by linarith, by linarith⟩
 
 /-- The softmax construction, closed form: with a code of score gap `Δ > 0` (one-hot: `Δ = 1`,

@@ -189,15 +189,15 @@ theorem unitOut_eq_wbpRound (P : BPLayer H D F) (hD : 0 < D) (u : Fin F)
 theorem attnWeights_nonneg (a : Attention) (hd : Head D) (x : Fin n → Fin D → ℝ) (j k : Fin n) :
     0 ≤ attnWeights a hd x j k := by
   cases a with
-  | hard => exact hardWeights_nonneg _ _
-  | softmax lam => exact le_of_lt (softmaxWeights_pos _ _ _)
+  | hard => exact hardWeights_nonneg (score hd x j) k
+  | softmax lam => exact le_of_lt (softmaxWeights_pos lam (score hd x j) k)
 
 /-- Attention weights of either kind sum to one over the keys (`n ≥ 1`). -/
 theorem sum_attnWeights (a : Attention) (hd : Head D) (x : Fin n → Fin D → ℝ) (j : Fin n)
     (hn : 0 < n) : ∑ k, attnWeights a hd x j k = 1 := by
   cases a with
-  | hard => exact sum_hardWeights _ hn
-  | softmax lam => exact sum_softmaxWeights _ _ hn
+  | hard => exact sum_hardWeights (score hd x j) hn
+  | softmax lam => exact sum_softmaxWeights lam (score hd x j) hn
 
 /-- The implicit graph is a weighted-BP graph in the sense of SPEC 3.5: every node gathers convex
 combinations of its in-neighbours (Coppola, BP equivalence: attention weights as edges). -/
