@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .errors import TbnError
@@ -292,6 +293,10 @@ def main(argv=None) -> int:
         return _fatal(str(exc))
     except KeyboardInterrupt:
         return _fatal("interrupted")
+    except BrokenPipeError:
+        # `tbn infer ... | head`: the reader left; exit quietly instead of a traceback at shutdown.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
