@@ -300,6 +300,9 @@ def _plots(r: dict) -> dict:
             for base, style in (("baseline_0.5_mae", ":"), ("baseline_own_table_mae", "--")):
                 if base in part:
                     ax.axhline(part[base], color="k", ls=style, label=base.replace("_", " "))
+            if part is r["paper"]["trained"]:
+                ax.axhline(_PAPER["val_mae"], color="r", ls="-.",
+                           label=f"paper's ReLU model, 50 epochs ({_PAPER['val_mae']})")
             constructed = (r["paper"] if part is r["paper"]["trained"] else r["trees"])["constructed"]
             if constructed.get("status") != "SKIPPED":
                 ax.axhline(max(constructed["max_abs_error_float64"], 1e-17), color="g",
