@@ -97,16 +97,16 @@ theorem mv_projectDim {D i : ℕ} (j : ℕ) (hi : i < D) (x : Fin D → ℝ) (f 
   by_cases hr : (r : ℕ) = j
   · have key : ∀ c : Fin D, (if (r : ℕ) = j ∧ (c : ℕ) = i then (1 : ℝ) else 0) * f c
         = (if (c : ℕ) = i then (1 : ℝ) else 0) * f c := fun c => by
-      first
-        | (simp [hr]; done)
-        | (by_cases hc : (c : ℕ) = i <;> simp [hr, hc])
+      by_cases hc : (c : ℕ) = i
+      · rw [if_pos (And.intro hr hc), if_pos hc]
+      · rw [if_neg (show ¬ ((r : ℕ) = j ∧ (c : ℕ) = i) from fun h => hc h.2), if_neg hc]
     simp only [key]
     rw [if_pos hr]
     exact sum_indicator_mul f hi
   · rw [if_neg hr]
     apply Finset.sum_eq_zero
     intro c _
-    simp [hr]
+    rw [if_neg (show ¬ ((r : ℕ) = j ∧ (c : ℕ) = i) from fun h => hr h.1), zero_mul]
 
 /-- `crossProject D B src dst` applied to a vector copies the block at `src` onto `dst`. -/
 theorem mv_crossProject {D B src : ℕ} (dst : ℕ) (hsrc : src + B ≤ D) (x : Fin D → ℝ)
@@ -124,9 +124,10 @@ theorem mv_crossProject {D B src : ℕ} (dst : ℕ) (hsrc : src + B ≤ D) (x : 
         (if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ)
           else 0) * f c = (if (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ) else 0) * f c :=
       fun c => by
-        first
-          | (simp [hr.1, hr.2]; done)
-          | (by_cases hc : (c : ℕ) = (r : ℕ) - dst + src <;> simp [hr.1, hr.2, hc])
+        by_cases hc : (c : ℕ) = (r : ℕ) - dst + src
+        · rw [if_pos (And.intro hr.1 (And.intro hr.2 hc)), if_pos hc]
+        · rw [if_neg (show ¬ (dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧
+              (c : ℕ) = (r : ℕ) - dst + src) from fun h => hc h.2.2), if_neg hc]
     simp only [key]
     rw [if_pos hr]
     exact sum_indicator_mul f hm
@@ -201,15 +202,9 @@ private theorem exists_testBit_ne {x y B : ℕ} (hx : x < 2 ^ B) (hy : y < 2 ^ B
   · by_contra hne
     exact h ⟨i, hi, hne⟩
   · have hBi : B ≤ i := by omega
-    have hle : 2 ^ B ≤ 2 ^ i := by
-      first
-        | exact Nat.pow_le_pow_right (by norm_num) hBi
-        | exact Nat.pow_le_pow_of_le_right (by norm_num) hBi
-    first
-      | rw [Nat.testBit_lt_two_pow (lt_of_lt_of_le hx hle),
-          Nat.testBit_lt_two_pow (lt_of_lt_of_le hy hle)]
-      | rw [Nat.testBit_eq_false_of_lt (lt_of_lt_of_le hx hle),
-          Nat.testBit_eq_false_of_lt (lt_of_lt_of_le hy hle)]
+    have hle : 2 ^ B ≤ 2 ^ i := Nat.pow_le_pow_right (by norm_num) hBi
+    rw [Nat.testBit_lt_two_pow (lt_of_lt_of_le hx hle),
+      Nat.testBit_lt_two_pow (lt_of_lt_of_le hy hle)]
 
 /-- Binary ±1 codes route exactly when `n ≤ 2 ^ B` (dot product `B` at the match, at most `B - 2`
 elsewhere). -/
@@ -361,7 +356,8 @@ def explicitHeads (B : ℕ) : Fin 2 → Head (3 + 3 * B) :=
 
 /-- The FFN's first matrix: dim 0 ← dim 1 + dim 2 - dim 0, scratch dims ← minus themselves. -/
 def orW1 (D : ℕ) : Matrix (Fin D) (Fin D) ℝ :=
-  projectDim D 1 0 + projectDim D 2 0 - projectDim D 0 0 - projectDim D 1 1 - projectDim D 2 2
+  projectDim (R := ℝ) D 1 0 + projectDim (R := ℝ) D 2 0 - projectDim (R := ℝ) D 0 0 -
+    projectDim (R := ℝ) D 1 1 - projectDim (R := ℝ) D 2 2
 
 /-- The linear FFN of the explicit layer: `x + 1 · (W1 x)`. -/
 def explicitFFN (B : ℕ) : FFN (3 + 3 * B) (3 + 3 * B) where
@@ -438,8 +434,7 @@ private theorem score_term (l : Fin n → ℝ) {off tgt : ℕ} (hoff : off + B �
     mv_crossProject 3 (show 3 + B ≤ 3 + 3 * B by omega) (encode code B nb l k)
       (tok code B nb l k) (fun c => rfl)]
   by_cases hd : 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B
-  · simp only [if_pos hd]
-    rw [hq j d hd.1 hd.2, tok_key l k hd.1 hd.2]
+  · rw [if_pos hd, if_pos hd, if_pos hd, hq j d hd.1 hd.2, tok_key l k hd.1 hd.2]
   · simp only [if_neg hd, zero_mul]
 
 private theorem score_routeHead (l : Fin n → ℝ) {off tgt : ℕ} (hoff : off + B ≤ 3 + 3 * B)
@@ -505,7 +500,9 @@ private theorem score_gap {Δ : ℝ} (hc : IsGapCode code n B Δ) (l : Fin n →
               else 0) + (if (⟨3 + b, hb3⟩ : Fin (3 + 3 * B)) = ⟨3 + b, hb3⟩ then Δ else 0)
             ≤ (if 3 ≤ 3 + b ∧ 3 + b < 3 + B then
                 code (m j) (3 + b - 3) * code (m j) (3 + b - 3) else 0)
-          rw [if_pos hd, if_pos hd, if_pos rfl, show 3 + b - 3 = b by omega]
+          rw [if_pos hd, if_pos hd,
+            if_pos (rfl : (⟨3 + b, hb3⟩ : Fin (3 + 3 * B)) = ⟨3 + b, hb3⟩),
+            show 3 + b - 3 = b by omega]
           exact hlt
         · rw [if_neg hdd, add_zero]
           by_cases hd : 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B
@@ -526,9 +523,7 @@ private theorem head_out (hc : IsRoutingCode code n B) (l : Fin n → ℝ) {off 
   have hsum := sum_hardWeights_mul (s := score (routeHead B off tgt) (encode code B nb l) j)
     (fun k hk => score_lt hc l hoff m hq j k hk)
     (fun k => mv (routeHead B off tgt).V (encode code B nb l k) d)
-  first
-    | refine hsum.trans ?_
-    | erw [hsum]
+  refine hsum.trans ?_
   show mv (projectDim (3 + 3 * B) 0 tgt) (encode code B nb l (m j)) d = _
   rw [mv_projectDim tgt (show 0 < 3 + 3 * B by omega) (encode code B nb l (m j))
     (tok code B nb l (m j)) (fun c => rfl), tok_zero]
@@ -596,71 +591,49 @@ the FFN is the OR; in log-odds it is a sum, exactly). -/
 theorem ffn_or (g : ℕ → ℝ) (d : Fin (3 + 3 * B)) :
     (explicitFFN B).apply (fun c => g c) d =
       if (d : ℕ) = 0 then g 1 + g 2 else if (d : ℕ) = 1 ∨ (d : ℕ) = 2 then 0 else g d := by
-  rw [ffn_explicit_apply]
+  rw [ffn_explicit_apply g d]
   rcases (show (d : ℕ) = 0 ∨ (d : ℕ) = 1 ∨ (d : ℕ) = 2 ∨ 3 ≤ (d : ℕ) by omega) with
     h | h | h | h
-  · rw [h]
-    first
-      | (simp only [if_pos (rfl : (0 : ℕ) = 0), if_neg (show ¬ ((0 : ℕ) = 1) by decide),
-          if_neg (show ¬ ((0 : ℕ) = 2) by decide)]
-         ring)
-      | (norm_num
-         ring)
-      | (norm_num; done)
-  · rw [h]
-    first
-      | (simp only [if_pos (rfl : (1 : ℕ) = 1), if_neg (show ¬ ((1 : ℕ) = 0) by decide),
-          if_neg (show ¬ ((1 : ℕ) = 2) by decide),
-          if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true]
-         ring)
-      | (norm_num
-         ring)
-      | (norm_num; done)
-  · rw [h]
-    first
-      | (simp only [if_pos (rfl : (2 : ℕ) = 2), if_neg (show ¬ ((2 : ℕ) = 0) by decide),
-          if_neg (show ¬ ((2 : ℕ) = 1) by decide),
-          if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true]
-         ring)
-      | (norm_num
-         ring)
-      | (norm_num; done)
+  · have h1 : ¬ ((d : ℕ) = 1) := by omega
+    have h2 : ¬ ((d : ℕ) = 2) := by omega
+    simp only [if_pos h, if_neg h1, if_neg h2]
+    rw [h]
+    ring
+  · have h0 : ¬ ((d : ℕ) = 0) := by omega
+    have h2 : ¬ ((d : ℕ) = 2) := by omega
+    have h12 : (d : ℕ) = 1 ∨ (d : ℕ) = 2 := Or.inl h
+    simp only [if_pos h, if_neg h0, if_neg h2, if_pos h12]
+    rw [h]
+    ring
+  · have h0 : ¬ ((d : ℕ) = 0) := by omega
+    have h1 : ¬ ((d : ℕ) = 1) := by omega
+    have h12 : (d : ℕ) = 1 ∨ (d : ℕ) = 2 := Or.inr h
+    simp only [if_pos h, if_neg h0, if_neg h1, if_pos h12]
+    rw [h]
+    ring
   · have h0 : ¬ ((d : ℕ) = 0) := by omega
     have h1 : ¬ ((d : ℕ) = 1) := by omega
     have h2 : ¬ ((d : ℕ) = 2) := by omega
     have h12 : ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) := by omega
-    first
-      | (simp only [if_neg h0, if_neg h1, if_neg h2, if_neg h12]
-         ring)
-      | (simp [h0, h1, h2])
+    simp only [if_neg h0, if_neg h1, if_neg h2, if_neg h12]
+    ring
 
 /-- One explicit layer on an encoded state, one dimension at a time. -/
 private theorem layer_apply (hc : IsRoutingCode code n B) (l : Fin n → ℝ) (j : Fin n)
     (d : Fin (3 + 3 * B)) :
     (explicitLayer B).apply (encode code B nb l) j d = tok code B nb (bpStepLogOdds nb l) j d := by
   have hv : attend Attention.hard (explicitHeads B) (encode code B nb l) j
-      = fun c => gathered code B nb l j c := funext fun c => attend_explicit hc l j c
+      = fun c : Fin (3 + 3 * B) => gathered code B nb l j c :=
+    funext fun c => attend_explicit hc l j c
   show (explicitFFN B).apply (attend Attention.hard (explicitHeads B) (encode code B nb l) j) d = _
-  rw [hv, ffn_or]
+  rw [hv, ffn_or (gathered code B nb l j) d]
   rcases (show (d : ℕ) = 0 ∨ (d : ℕ) = 1 ∨ (d : ℕ) = 2 ∨ 3 ≤ (d : ℕ) by omega) with
     h | h | h | h
-  · rw [h]
-    first
-      | (simp only [if_pos (rfl : (0 : ℕ) = 0), gathered_one, gathered_two, tok_zero,
-          bpStepLogOdds]; done)
-      | (simp [gathered_one, gathered_two, tok_zero, bpStepLogOdds]; done)
-  · rw [h]
-    first
-      | (simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
-          if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true,
-          tok_one]; done)
-      | (simp [tok_one]; done)
-  · rw [h]
-    first
-      | (simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
-          if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true,
-          tok_two]; done)
-      | (simp [tok_two]; done)
+  · rw [if_pos h, gathered_one, gathered_two, h, tok_zero, bpStepLogOdds]
+  · rw [if_neg (show ¬ ((d : ℕ) = 0) by omega),
+      if_pos (show (d : ℕ) = 1 ∨ (d : ℕ) = 2 from Or.inl h), h, tok_one]
+  · rw [if_neg (show ¬ ((d : ℕ) = 0) by omega),
+      if_pos (show (d : ℕ) = 1 ∨ (d : ℕ) = 2 from Or.inr h), h, tok_two]
   · have h0 : ¬ ((d : ℕ) = 0) := by omega
     have h12 : ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) := by omega
     rw [if_neg h0, if_neg h12, gathered_code l j h, tok_code _ j h]
@@ -710,28 +683,17 @@ private theorem layerWith_apply (a : Attention) (l : Fin n → ℝ) (j : Fin n)
     (layerWith a B).apply (encode code B nb l) j d
       = tok code B nb (fun i => headGather a code B nb l 0 i + headGather a code B nb l 1 i) j d := by
   have hv : attend a (explicitHeads B) (encode code B nb l) j
-      = fun c => gatheredAny a code B nb l j c := funext fun c => attend_any a l j c
+      = fun c : Fin (3 + 3 * B) => gatheredAny a code B nb l j c :=
+    funext fun c => attend_any a l j c
   show (explicitFFN B).apply (attend a (explicitHeads B) (encode code B nb l) j) d = _
-  rw [hv, ffn_or]
+  rw [hv, ffn_or (gatheredAny a code B nb l j) d]
   rcases (show (d : ℕ) = 0 ∨ (d : ℕ) = 1 ∨ (d : ℕ) = 2 ∨ 3 ≤ (d : ℕ) by omega) with
     h | h | h | h
-  · rw [h]
-    first
-      | (simp only [if_pos (rfl : (0 : ℕ) = 0), gatheredAny_one, gatheredAny_two, tok_zero]
-         done)
-      | (simp [gatheredAny_one, gatheredAny_two, tok_zero]; done)
-  · rw [h]
-    first
-      | (simp only [if_neg (show ¬ ((1 : ℕ) = 0) by decide),
-          if_pos (show (1 : ℕ) = 1 ∨ (1 : ℕ) = 2 from Or.inl rfl), true_or, or_true,
-          tok_one]; done)
-      | (simp [tok_one]; done)
-  · rw [h]
-    first
-      | (simp only [if_neg (show ¬ ((2 : ℕ) = 0) by decide),
-          if_pos (show (2 : ℕ) = 1 ∨ (2 : ℕ) = 2 from Or.inr rfl), true_or, or_true,
-          tok_two]; done)
-      | (simp [tok_two]; done)
+  · rw [if_pos h, gatheredAny_one, gatheredAny_two, h, tok_zero]
+  · rw [if_neg (show ¬ ((d : ℕ) = 0) by omega),
+      if_pos (show (d : ℕ) = 1 ∨ (d : ℕ) = 2 from Or.inl h), h, tok_one]
+  · rw [if_neg (show ¬ ((d : ℕ) = 0) by omega),
+      if_pos (show (d : ℕ) = 1 ∨ (d : ℕ) = 2 from Or.inr h), h, tok_two]
   · have h0 : ¬ ((d : ℕ) = 0) := by omega
     have h12 : ¬ ((d : ℕ) = 1 ∨ (d : ℕ) = 2) := by omega
     rw [if_neg h0, if_neg h12, gatheredAny_code a l j h, tok_code _ j h]
