@@ -40,7 +40,7 @@ handled as natural numbers (`tok`), so that the block arithmetic is `omega`'s bu
 
 ## References
 
-* Coppola, *Sigmoid transformers are Bayesian networks*, arXiv 2603.17063, 2026, the
+* Coppola, *Transformers are Bayesian Networks*, arXiv 2603.17063, 2026, the
   BP-equivalence theorem (constructive half) and its AND/OR reading.
 -/
 

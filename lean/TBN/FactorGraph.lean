@@ -42,7 +42,7 @@ part of a graph: it enters as unary factors through `withEvidence`, as in the Py
 
 ## References
 
-* R. Coppola, *Sigmoid transformers are Bayesian networks*, arXiv:2603.17063 (2026): the belief
+* Coppola, *Transformers are Bayesian Networks*, arXiv:2603.17063 (2026): the belief
   propagation claims (BP equivalence); this file fixes the model those claims are about.
 * F. R. Kschischang, B. J. Frey, H.-A. Loeliger, *Factor graphs and the sum-product algorithm*,
   IEEE Trans. Inform. Theory 47 (2001).

@@ -34,7 +34,7 @@ most a quarter of these.
 
 ## References
 
-* Coppola, *Sigmoid transformers are Bayesian networks*, arXiv 2603.17063, 2026, the
+* Coppola, *Transformers are Bayesian Networks*, arXiv 2603.17063, 2026, the
   BP-equivalence theorem (its use of softmax attention as hardmax).
 -/
 

@@ -44,7 +44,7 @@ pairwise trees and here for a single factor; it is not proved for general tree f
 
 ## References
 
-* R. Coppola, *Sigmoid transformers are Bayesian networks*, arXiv:2603.17063 (2026): BP
+* Coppola, *Transformers are Bayesian Networks*, arXiv:2603.17063 (2026): BP
   equivalence; the paper's own "BP" forwards neighbour beliefs and ignores the factor tables.
 * F. R. Kschischang, B. J. Frey, H.-A. Loeliger, *Factor graphs and the sum-product algorithm*,
   IEEE Trans. Inform. Theory 47 (2001).

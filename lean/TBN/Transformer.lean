@@ -36,7 +36,7 @@ softmax as hardmax; see `TBN.Softmax` for the bound that relates them).
 
 ## References
 
-* Coppola, *Sigmoid transformers are Bayesian networks*, arXiv 2603.17063, 2026, the model section.
+* Coppola, *Transformers are Bayesian Networks*, arXiv 2603.17063, 2026, the model section.
 -/
 
 namespace TBN.Transformer

@@ -37,7 +37,7 @@ claim that any sigmoid transformer *is* a BN is stronger than this and is not pr
 
 ## References
 
-* Coppola, *Sigmoid transformers are Bayesian networks*, arXiv 2603.17063, 2026, the
+* Coppola, *Transformers are Bayesian Networks*, arXiv 2603.17063, 2026, the
   BP-equivalence theorem (general half).
 -/
 

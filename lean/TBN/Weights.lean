@@ -21,7 +21,7 @@ these families at `D = 3 + 3B`.
 
 ## References
 
-* Coppola, *Sigmoid transformers are Bayesian networks*, arXiv 2603.17063, 2026, the
+* Coppola, *Transformers are Bayesian Networks*, arXiv 2603.17063, 2026, the
   BP-equivalence theorem (constructive half).
 -/
 
