@@ -472,3 +472,22 @@ def test_vectorised_rounds_equal_the_message_engine_on_alarm(rounds):
     run_flooding(engine, 0.0, 0.0, rounds)
     ref = dict(zip(fg.names, engine.beliefs()))
     assert max_diff(r.marginals, ref) < 1e-13
+
+
+def test_float_belief_propagation_on_a_bif_file_does_not_load_mpmath(tmp_path):
+    """Start-up cost: a float64 run (`import tbn`, read a BIF, BP) never imports mpmath."""
+    import subprocess
+    import sys
+
+    (tmp_path / "n.bif").write_text(
+        "variable a { type discrete [ 2 ] { x, y }; }\n"
+        "variable b { type discrete [ 2 ] { x, y }; }\n"
+        "probability ( a ) { table 0.3, 0.7; }\n"
+        "probability ( b | a ) { (x) 0.9, 0.1; (y) 0.2, 0.8; }\n")
+    code = ("import sys, tbn\nfrom tbn.bif import read_bif\nfrom tbn.bp import belief_propagation\n"
+            f"fg = read_bif({str(tmp_path / 'n.bif')!r})\n"
+            "r = belief_propagation(fg, {'b': 1})\n"
+            "assert abs(r.marginals['a'][0] - 0.3 * 0.1 / (0.3 * 0.1 + 0.7 * 0.8)) < 1e-12\n"
+            "print('mpmath' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

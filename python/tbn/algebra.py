@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import mpmath
+if TYPE_CHECKING:  # imported where used: a float64 program never loads mpmath
+    import mpmath
 
 __all__ = [
     "sigmoid", "logit", "oplus", "softplus",
@@ -60,12 +62,16 @@ def oplus(m0, m1):
 
 def mp_sigmoid(x) -> mpmath.mpf:
     """sigma at the current mpmath precision."""
+    import mpmath
+
     x = mpmath.mpf(x)
     return 1 / (1 + mpmath.exp(-x))
 
 
 def mp_logit(p) -> mpmath.mpf:
     """logit at the current mpmath precision; +-inf at 0 and 1."""
+    import mpmath
+
     p = mpmath.mpf(p)
     if p == 0:
         return mpmath.ninf
@@ -76,11 +82,15 @@ def mp_logit(p) -> mpmath.mpf:
 
 def mp_oplus(m0, m1) -> mpmath.mpf:
     """oplus at the current mpmath precision."""
+    import mpmath
+
     return oplus(mpmath.mpf(m0), mpmath.mpf(m1))
 
 
 def mp_softplus(x) -> mpmath.mpf:
     """softplus at the current mpmath precision."""
+    import mpmath
+
     x = mpmath.mpf(x)
     if x > 0:
         return x + mpmath.log1p(mpmath.exp(-x))

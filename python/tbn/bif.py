@@ -22,7 +22,6 @@ with parents is refused: dialects disagree on its ordering, and a guess would be
 from __future__ import annotations
 
 import gzip
-import itertools
 import math
 import os
 import re
@@ -41,9 +40,12 @@ _NUM = r"[+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 # A run of comma-separated numbers is one token (the bulk of a file, read in one regex step); it
 # must end at a delimiter, so state names such as 0_05_kg_m2 or 12+ stay words.
 _NUMS = rf"{_NUM}(?:\s*,\s*{_NUM})*"
-# A well-formed CPT row "(s1, s2) p1, p2;" or "table p1, p2;" is also one token; anything
-# irregular falls through to the finer tokens below, which report the error precisely.
-_TOKEN = re.compile(rf"""\s*(?:
+# A well-formed CPT row "(s1, s2) p1, p2;" or "table p1, p2;" is also one token, and so is a
+# whole CPT body made of such rows, and a whole regular variable body; anything irregular falls
+# through to the finer tokens below, which report the error precisely.
+_ENTRY = rf"""(?:\([^()"/;{{}}|\[\]]*\)\s*|(?:table|default)\s+){_NUMS}\s*;"""
+_STATE = r"""[^\s{}()\[\];|,"/]+"""
+_FINE = rf"""
       (?P<row>\([^()"/;{{}}|\[\]]*\)\s*{_NUMS}\s*;)
     | (?P<line>(?:table|default)\s+{_NUMS}\s*;)
     | (?P<comment>//[^\n]*|/\*.*?\*/)
@@ -51,8 +53,18 @@ _TOKEN = re.compile(rf"""\s*(?:
     | (?P<numbers>{_NUMS})(?=[\s{{}}()\[\];|,]|\Z)
     | (?P<punct>[{{}}()\[\];|,])
     | (?P<word>(?:[^\s{{}}()\[\];|,"/]|/(?![/*]))+)
-    | (?P<bad>\S)
-    )""", re.S | re.X)
+    | (?P<bad>\S)"""
+_STATES = rf"\{{\s*{_STATE}(?:\s*,\s*{_STATE})*\s*\}}"
+_TOKEN = re.compile(rf"""\s*(?:
+      (?P<cpt>\{{(?:\s*{_ENTRY})+\s*\}})
+    | (?P<var>\{{\s*type\s+discrete\s*\[\s*\d+\s*\]\s*{_STATES}\s*;\s*\}})
+    | {_FINE})""", re.S | re.X)
+_FINE_TOKEN = re.compile(rf"\s*(?:{_FINE})", re.S | re.X)
+_COMPOSITE = ("cpt", "var")
+
+
+#: The parts of a `var` token.
+_VAR_PARTS = re.compile(r"\{\s*type\s+discrete\s*\[\s*(\d+)\s*\]\s*\{([^{}]*)\}")
 
 
 def _split_numbers(run: str) -> list[str]:
@@ -94,16 +106,29 @@ class _Parser:
 
     def __init__(self, text: str, path: str):
         self.text, self.path = text, path
-        self.tokens: list[tuple[str, str, int]] = []
-        for m in _TOKEN.finditer(text):
+        self.tokens = self.tokenize(_TOKEN, 0, len(text))
+        self.i = 0
+
+    def tokenize(self, pattern, start: int, end: int) -> list[tuple[str, str, int]]:
+        tokens = []
+        for m in pattern.finditer(self.text, start, end):
             kind = m.lastgroup
             if kind == "bad":
                 where = m.start(kind)
-                raise self.error("unterminated /* comment" if text.startswith("/*", where)
-                                 else f"unexpected character {text[where]!r}", where)
+                raise self.error("unterminated /* comment" if self.text.startswith("/*", where)
+                                 else f"unexpected character {self.text[where]!r}", where)
             if kind != "comment":
-                self.tokens.append((kind, m.group(kind), m.start(kind)))
-        self.i = 0
+                tokens.append((kind, m.group(kind), m.start(kind)))
+        return tokens
+
+    def split_composite(self) -> None:
+        """Replace a whole-body token at the cursor by its fine tokens, where it is unexpected."""
+        if self.i < len(self.tokens) and self.tokens[self.i][0] in _COMPOSITE:
+            _, got, offset = self.tokens[self.i]
+            self.tokens[self.i:self.i + 1] = self.tokenize(_FINE_TOKEN, offset, offset + len(got))
+
+    def looking_at(self, kind: str) -> bool:
+        return self.i < len(self.tokens) and self.tokens[self.i][0] == kind
 
     # -- token helpers ----------------------------------------------------------------------
 
@@ -116,11 +141,13 @@ class _Parser:
         return ParseError(message, self.path, self.line(offset))
 
     def peek(self) -> str | None:
+        self.split_composite()
         return self.tokens[self.i][1] if self.i < len(self.tokens) else None
 
     def next(self, what: str) -> tuple[str, str, int]:
         if self.i >= len(self.tokens):
             raise self.error(f"unexpected end of file, expected {what}")
+        self.split_composite()
         tok = self.tokens[self.i]
         self.i += 1
         return tok
@@ -207,6 +234,8 @@ class _Parser:
         self.i += 1
 
     def variable_body(self, name: str) -> list[str]:
+        if self.looking_at("var"):
+            return self.regular_variable_body(name)
         self.expect("{")
         states = None
         while True:
@@ -243,6 +272,20 @@ class _Parser:
             raise self.error(f"variable {name!r} has no 'type discrete' line")
         return states
 
+    def regular_variable_body(self, name: str) -> list[str]:
+        """A `var` token: ``{ type discrete [ K ] { S1, ..., SK }; }``, same checks."""
+        _, got, offset = self.tokens[self.i]
+        self.i += 1
+        m = _VAR_PARTS.match(got)
+        count, at = m.group(1), offset + m.start(1)
+        listed = [x.strip() for x in m.group(2).split(",")]
+        if len(listed) != int(count):
+            raise self.error(f"variable {name!r} declares {count} states but lists "
+                             f"{len(listed)}", at)
+        if len(set(listed)) != len(listed):
+            raise self.error(f"variable {name!r} repeats a state name", at)
+        return listed
+
     def probability_head(self) -> tuple[tuple[str, int], list[tuple[str, int]], int]:
         at = self.expect("(")
         child = self.name("the child variable")
@@ -256,6 +299,8 @@ class _Parser:
 
     def probability_body(self) -> list[tuple[str, list, list, int]]:
         """Entries as (kind, parent states, numbers, offset) with kind in table/default/row."""
+        if self.looking_at("cpt"):
+            return self.regular_probability_body()
         self.expect("{")
         entries = []
         while True:
@@ -283,6 +328,30 @@ class _Parser:
                 raise self.error(f"expected '(', 'table', 'default', 'property' or '}}', "
                                  f"got {got!r}", offset)
 
+    def regular_probability_body(self) -> list[tuple[str, list, list, int]]:
+        """A `cpt` token: a body of well-formed rows and table/default lines only.
+
+        The token's regex has checked the syntax, so plain string splitting reads it (much
+        faster than matching the numbers again); offsets are counted along for the messages.
+        """
+        _, got, offset = self.tokens[self.i]
+        self.i += 1
+        entries = []
+        where = offset + 1
+        for piece in got[1:-1].split(";")[:-1]:
+            entry = piece.lstrip()
+            at, where = where + len(piece) - len(entry), where + len(piece) + 1
+            if entry[0] == "(":
+                config, _, numbers = entry[1:].partition(")")
+                names = [(x.strip(), at) for x in config.split(",")]
+                if any(not x for x, _ in names):
+                    raise self.error(f"empty parent state in {'(' + config + ')'!r}", at)
+                entries.append(("row", names, "".join(numbers.split()).split(","), at))
+            else:
+                keyword, numbers = entry.split(None, 1)
+                entries.append((keyword, [], "".join(numbers.split()).split(","), at))
+        return entries
+
     # -- from parsed blocks to a factor graph -----------------------------------------------
 
     def assemble(self, variables: dict, cpts: dict) -> FactorGraph:
@@ -306,8 +375,9 @@ class _Parser:
         states = [variables[n][0] for n, _ in names]
         k = len(states[0])
         shape = tuple(len(s) for s in states)
-        literal = np.full(shape, "", dtype=object)
-        seen = set()
+        positions = [{state: i for i, state in enumerate(s)} for s in states[1:]]
+        # rows[c] = (literals, floats) of parent configuration c, numbered in row-major order
+        rows: list = [None] * math.prod(shape[1:])
         default = None
         for kind, config, numbers, offset in entries:
             if kind == "table" and parents:
@@ -316,40 +386,46 @@ class _Parser:
             if len(numbers) != k:
                 raise self.error(f"{child[0]}: expected {k} probabilities, got {len(numbers)}",
                                  offset)
-            values = numbers
-            row_sum = math.fsum(map(float, values))
+            values = list(map(float, numbers))
+            row_sum = math.fsum(values)
             if abs(row_sum - 1) > ROW_SUM_TOLERANCE:
                 raise self.error(f"{child[0]}: probabilities sum to {row_sum:.6g}, not 1", offset)
-            if kind == "table":
-                key = ()
-            elif kind == "default":
+            if kind == "default":
                 if default is not None:
                     raise self.error(f"{child[0]}: two 'default' entries", offset)
-                default = values
+                default = (numbers, values)
                 continue
-            else:
+            row = 0
+            if kind != "table":
                 if len(config) != len(parents):
                     raise self.error(f"{child[0]}: row names {len(config)} parent states, the "
                                      f"block has {len(parents)} parents", offset)
-                key = []
-                for (state, where), pstates, (pname, _) in zip(config, states[1:], parents):
-                    if state not in pstates:
+                for (state, where), index, pstates, (pname, _) in zip(config, positions,
+                                                                      states[1:], parents):
+                    i = index.get(state)
+                    if i is None:
                         raise self.error(f"{child[0]}: {state!r} is not a state of parent "
                                          f"{pname!r} {pstates}", where)
-                    key.append(pstates.index(state))
-                key = tuple(key)
-            if key in seen:
+                    row = row * len(pstates) + i
+            if rows[row] is not None:
                 raise self.error(f"{child[0]}: parent configuration listed twice", offset)
-            seen.add(key)
-            literal[(slice(None),) + key] = values
-        for key in itertools.product(*(range(n) for n in shape[1:])):
-            if key not in seen:
+            rows[row] = (numbers, values)
+        literals: list[str] = []
+        floats: list[float] = []
+        for row, entry in enumerate(rows):
+            if entry is None:
                 if default is None:
+                    key = np.unravel_index(row, shape[1:])
                     raise self.error(f"{child[0]}: no probabilities for parent configuration "
                                      f"{[s[i] for s, i in zip(states[1:], key)]}", at)
-                literal[(slice(None),) + key] = default
-        exact = literal.astype(str)
-        table = exact.astype(np.float64)
+                entry = default
+            literals.extend(entry[0])
+            floats.extend(entry[1])
+        # rows are parent configurations, so the child axis comes last: move it first
+        exact = np.ascontiguousarray(np.moveaxis(
+            np.array(literals, dtype=str).reshape(shape[1:] + (k,)), -1, 0))
+        table = np.ascontiguousarray(np.moveaxis(
+            np.array(floats, dtype=np.float64).reshape(shape[1:] + (k,)), -1, 0))
         label = f"P({child[0]} | {', '.join(p for p, _ in parents)})" if parents \
             else f"P({child[0]})"
         return Factor(tuple(n for n, _ in names), table, label, exact)

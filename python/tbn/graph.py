@@ -22,12 +22,14 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-import mpmath
 import numpy as np
 
 from .errors import EvidenceError, ModelError
+
+if TYPE_CHECKING:  # imported where used: a float64 program never loads mpmath
+    import mpmath
 
 __all__ = ["Variable", "Factor", "FactorGraph", "Logistic"]
 
@@ -56,6 +58,8 @@ class Logistic:
 
     def mpf(self) -> mpmath.mpf:
         """sigma(arg) at the current mpmath precision."""
+        import mpmath
+
         x = mpmath.mpf(self.arg.numerator) / self.arg.denominator
         return 1 / (1 + mpmath.exp(-x))
 
@@ -110,6 +114,8 @@ class Factor:
 
 
 def _to_mpf(x) -> mpmath.mpf:
+    import mpmath
+
     if isinstance(x, str):
         return mpmath.mpf(x)
     if isinstance(x, Logistic):

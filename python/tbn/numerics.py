@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import mpmath
 import numpy as np
 
 __all__ = [
@@ -118,6 +117,8 @@ def segment_logsumexp(a: np.ndarray, starts: np.ndarray, segment_of: np.ndarray)
 
 def mp_normalize(values: Sequence) -> list:
     """Divide nonnegative mpmath numbers by their sum; raises ZeroDivisionError if all are zero."""
+    import mpmath
+
     total = mpmath.fsum(values)
     if total == 0:
         raise ZeroDivisionError("cannot normalise an all-zero distribution")

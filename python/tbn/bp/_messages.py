@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 
-import mpmath
 import numpy as np
 
 from ..errors import EvidenceError
@@ -85,12 +84,16 @@ class MpProb:
         return out
 
     def evidence(self, card: int, observed: int | None) -> np.ndarray:
+        import mpmath
+
         one, zero = mpmath.mpf(1), mpmath.mpf(0)
         if observed is None:
             return self._vector([one] * card)
         return self._vector([one if k == observed else zero for k in range(card)])
 
     def uniform(self, card: int) -> np.ndarray:
+        import mpmath
+
         return self._vector([mpmath.mpf(1) / card] * card)
 
     def product(self, base: np.ndarray, messages) -> np.ndarray:
@@ -115,6 +118,8 @@ class MpProb:
             return None
 
     def damp(self, new: np.ndarray, old: np.ndarray, damping: float) -> np.ndarray:
+        import mpmath
+
         d = mpmath.mpf(damping)
         return (1 - d) * new + d * old
 

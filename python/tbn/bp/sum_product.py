@@ -19,8 +19,6 @@ import numbers
 from dataclasses import dataclass
 from typing import Mapping
 
-import mpmath
-
 from ..errors import TbnError
 from ..graph import FactorGraph
 from . import _flat, _messages
@@ -127,6 +125,8 @@ def belief_propagation(fg: FactorGraph, evidence: Mapping[str, int] | None = Non
 
 
 def _run_mpmath(fg, observed, schedule, damping, tol, max_iter, dps) -> BPResult:
+    import mpmath
+
     with mpmath.workdps(dps):
         engine = _messages.MessageEngine(fg, observed, _messages.MpProb())
         tol_mp = mpmath.mpf(tol)
