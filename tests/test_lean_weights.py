@@ -43,6 +43,14 @@ def test_qualified_family_and_comments_are_accepted():
     assert evaluate_weight(decl) == [[0, 1], [1, 0]]
 
 
+def test_named_ring_argument_is_accepted():
+    # Weights.lean pins the implicit entry ring in sums: `projectDim (R := ℚ) D i j`.
+    pinned = evaluate("projectDim (R := ℚ) 4 1 0 + TBN.Construction.projectDim (R:=ℚ) 4 2 0"
+                      " - crossProject (R := ℚ) 4 2 0 2")
+    plain = evaluate("projectDim 4 1 0 + projectDim 4 2 0 - crossProject 4 2 0 2")
+    assert pinned == plain == [[0, 1, 1, 0], [0, 0, 0, 0], [-1, 0, 0, 0], [0, -1, 0, 0]]
+
+
 @pytest.mark.parametrize("term, rows, cols, message", [
     ("projectDim 4 1 7", 4, 4, "writes outside"),
     ("crossProject 4 2 3 0", 4, 4, "writes outside"),
@@ -53,6 +61,9 @@ def test_qualified_family_and_comments_are_accepted():
     ("projectDim 4 0 1 * 2", 4, 4, "unexpected"),
     ("(1 : Matrix (Fin 3) (Fin 3) ℚ)", 4, 4, "identity of size"),
     ("2 • ", 4, 4, "expected a matrix|expected"),
+    ("projectDim (R := ℝ) 4 0 1", 4, 4, "unexpected text"),
+    ("projectDim (S := ℚ) 4 0 1", 4, 4, "expected 'R'"),
+    ("projectDim (R := ℚ 4 0 1", 4, 4, "expected '\\)'"),
 ])
 def test_out_of_grammar_definitions_raise(term, rows, cols, message):
     with pytest.raises(ParseError, match=message):

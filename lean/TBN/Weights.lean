@@ -19,6 +19,10 @@ same families (the code changes the token data, not the weights). Over `ℝ` the
 `TBN.Construction.routeHead B (3 + B) 1`, `routeHead B (3 + 2 * B) 2`, `orW1` and `1`, which are
 these families at `D = 3 + 3B`.
 
+In the sums (`ffnW1_*`) every family application names its entry ring, `(R := ℚ)`, as `orW1` does
+over `ℝ`: the `+`/`-` elaborator then sees one type throughout and needs no default instance to
+find `R`. The gate's reader accepts this named argument (docs/ARCHITECTURE.md, section 3).
+
 ## References
 
 * Coppola, *Transformers are Bayesian Networks*, arXiv 2603.17063, 2026, the
@@ -51,7 +55,8 @@ def value1_b2 : Matrix (Fin 9) (Fin 9) ℚ := projectDim 9 0 2
 
 /-- First FFN matrix (binary codes, D = 9): dim 0 ← dim 1 + dim 2 - dim 0, scratch cleared. -/
 def ffnW1_b2 : Matrix (Fin 9) (Fin 9) ℚ :=
-  projectDim 9 1 0 + projectDim 9 2 0 - projectDim 9 0 0 - projectDim 9 1 1 - projectDim 9 2 2
+  projectDim (R := ℚ) 9 1 0 + projectDim (R := ℚ) 9 2 0 - projectDim (R := ℚ) 9 0 0 -
+    projectDim (R := ℚ) 9 1 1 - projectDim (R := ℚ) 9 2 2
 
 /-- Second FFN matrix (binary codes, D = 9): the identity. -/
 def ffnW2_b2 : Matrix (Fin 9) (Fin 9) ℚ := (1 : Matrix (Fin 9) (Fin 9) ℚ)
@@ -78,7 +83,8 @@ def value1_oh4 : Matrix (Fin 15) (Fin 15) ℚ := projectDim 15 0 2
 
 /-- First FFN matrix (one-hot codes, n = 4, D = 15): dim 0 ← dim 1 + dim 2 - dim 0, scratch cleared. -/
 def ffnW1_oh4 : Matrix (Fin 15) (Fin 15) ℚ :=
-  projectDim 15 1 0 + projectDim 15 2 0 - projectDim 15 0 0 - projectDim 15 1 1 - projectDim 15 2 2
+  projectDim (R := ℚ) 15 1 0 + projectDim (R := ℚ) 15 2 0 - projectDim (R := ℚ) 15 0 0 -
+    projectDim (R := ℚ) 15 1 1 - projectDim (R := ℚ) 15 2 2
 
 /-- Second FFN matrix (one-hot codes, n = 4, D = 15): the identity. -/
 def ffnW2_oh4 : Matrix (Fin 15) (Fin 15) ℚ := (1 : Matrix (Fin 15) (Fin 15) ℚ)

@@ -5,9 +5,13 @@
 
     def NAME : Matrix (Fin R) (Fin C) ℚ := TERM
     TERM   := ['-'] ATOM (('+' | '-') ATOM)*
-    ATOM   := FAMILY NAT+ | '(' TERM ')' | '(1 : Matrix (Fin R) (Fin R) ℚ)' | INT '•' ATOM
+    ATOM   := FAMILY ['(R := ℚ)'] NAT+ | '(' TERM ')' | '(1 : Matrix (Fin R) (Fin R) ℚ)'
+            | INT '•' ATOM
     INT    := NAT | '(' '-' NAT ')'
     FAMILY := projectDim | crossProject          (optionally namespace-qualified)
+
+The optional named argument ``(R := ℚ)`` pins the families' implicit entry ring, so that Lean
+elaborates a sum of family applications without relying on default instances.
 
 This module is a small exact interpreter of that grammar over ``Fraction``: the numbers the gate
 compares are the ones written in the Lean file, not ones recomputed by the code under test.
@@ -30,7 +34,7 @@ __all__ = ["Matrix", "evaluate_weight", "parse_matrix_type", "as_fraction_matrix
 Matrix = list  # list of rows, each a list of Fraction
 
 _TYPE = re.compile(r"^:\s*Matrix\s*\(\s*Fin\s+(\d+)\s*\)\s*\(\s*Fin\s+(\d+)\s*\)\s*ℚ$")
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][\w.']*)|(?P<sym>[()+\-•:ℚ]))")
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][\w.']*)|(?P<sym>:=|[()+\-•:ℚ]))")
 _ARITY = {"projectDim": 3, "crossProject": 4}
 
 
@@ -164,6 +168,12 @@ class _Parser:
         name = self.take("name").rsplit(".", 1)[-1]
         if name not in _ARITY:
             self.fail(f"unknown matrix family {name!r} (known: {', '.join(_ARITY)})")
+        if self.peek() == ("sym", "("):       # the named argument (R := ℚ)
+            self.take()
+            self.take("name", "R")
+            self.take("sym", ":=")
+            self.take("sym", "ℚ")
+            self.take("sym", ")")
         args = [int(self.take("num")) for _ in range(_ARITY[name])]
         size = args[0]
         if size != self.rows or size != self.cols:
