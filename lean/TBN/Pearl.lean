@@ -67,7 +67,7 @@ in terms of `TBN.SumProduct.bpRounds`) is not proved here.
 
 ## References
 
-* R. Coppola, *Sigmoid transformers are Bayesian networks*, arXiv:2603.17063 (2026): the BP claims
+* Coppola, *Transformers are Bayesian Networks*, arXiv:2603.17063 (2026): the BP claims
   and the oplus update `b_j = b_nb0(j) ⊕ b_nb1(j)` (the paper's `updateBelief`).
 * J. Pearl, *Probabilistic Reasoning in Intelligent Systems*, Morgan Kaufmann (1988), ch. 4.
 -/
@@ -167,8 +167,17 @@ variable [Fintype α]
 /-- Summing over the assignments of `attach t ψ s` is summing over those of `t` and of `s`. -/
 private theorem sum_attach (t s : RTree α) (ψ : α → α → ℝ) (f : Asg (.attach t ψ s) → ℝ) :
     ∑ z, f z = ∑ x : Asg t, ∑ y : Asg s, f (Asg.mk x y) := by
-  show ∑ z : Asg t × Asg s, f z = ∑ x : Asg t, ∑ y : Asg s, f (x, y)
-  rw [Fintype.sum_prod_type]
+  -- The second branch does not rely on unfolding `instFintypeAsg (attach t ψ s)` to the product
+  -- instance: it reindexes along the identity equivalence (`Fintype.sum_equiv` takes any two
+  -- instances).
+  first
+    | (show ∑ z : Asg t × Asg s, f z = ∑ x : Asg t, ∑ y : Asg s, f (x, y)
+       rw [Fintype.sum_prod_type]
+       done)
+    | (refine (Fintype.sum_equiv
+          (show Asg (.attach t ψ s) ≃ Asg t × Asg s from Equiv.refl _) f
+          (fun z : Asg t × Asg s => f z) (fun _ => rfl)).trans ?_
+       exact Fintype.sum_prod_type (f := fun z : Asg t × Asg s => f z))
 
 variable [DecidableEq α]
 
@@ -192,21 +201,27 @@ theorem sum_mul_fiber {β : Type} [Fintype β] (r : β → α) (g : α → ℝ) 
   rw [Finset.sum_comm]
   refine Finset.sum_congr rfl (fun y _ => ?_)
   simp only [mul_ite, mul_zero]
-  simp
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
 
 /-- The root marginal's weights add up to the partition function. -/
 theorem sum_unnormRootMarginal (t : RTree α) : ∑ v, unnormRootMarginal t v = partition t := by
   unfold unnormRootMarginal partition
   rw [Finset.sum_comm]
   refine Finset.sum_congr rfl (fun x _ => ?_)
-  simp
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
 
 /-- A single node's marginal weight is its unary factor. -/
 private theorem unnormRootMarginal_leaf (ev : α → ℝ) (v : α) :
     unnormRootMarginal (.leaf ev) v = ev v := by
   unfold unnormRootMarginal
   show (∑ x : α, if x = v then ev x else 0) = ev v
-  simp
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq', if_pos (Finset.mem_univ _)]
 
 end Exact
 
@@ -273,8 +288,14 @@ theorem beliefAfter_eq_up :
   | .leaf _, _, _, _ => rfl
   | .attach t ψ s, k, m, hk => by
       have hk' : max (height t) (height s + 1) ≤ k := hk
-      have ht : height t ≤ k := by omega
-      have hs : height s + 1 ≤ k := by omega
+      have ht : height t ≤ k := by
+        first
+          | omega
+          | exact le_trans (le_max_left _ _) hk'
+      have hs : height s + 1 ≤ k := by
+        first
+          | omega
+          | exact le_trans (le_max_right _ _) hk'
       have hk0 : k ≠ 0 := by omega
       have hs' : height s ≤ k - 1 := by omega
       funext v
@@ -356,8 +377,14 @@ theorem beliefAtAfter_eq_beliefAt :
         beliefAt t p (fun u => g u * msg ψ (up s) u)
       refine beliefAtAfter_eq_beliefAt t p (max d (height s + 1)) k _ _ _ _ ?_ hk
       intro j hj
-      have h1 : d ≤ j := by omega
-      have h2 : height s + 1 ≤ j := by omega
+      have h1 : d ≤ j := by
+        first
+          | omega
+          | exact le_trans (le_max_left _ _) hj
+      have h2 : height s + 1 ≤ j := by
+        first
+          | omega
+          | exact le_trans (le_max_right _ _) hj
       have hj0 : j ≠ 0 := by omega
       have hs : height s ≤ j - 1 := by omega
       funext u
@@ -372,8 +399,14 @@ theorem beliefAtAfter_eq_beliefAt :
       refine beliefAtAfter_eq_beliefAt s p (max d (height t) + 1) k _ _ _ _ ?_ hk
       intro j hj
       have hm : max d (height t) ≤ j - 1 := by omega
-      have h1 : d ≤ j - 1 := by omega
-      have h2 : height t ≤ j - 1 := by omega
+      have h1 : d ≤ j - 1 := by
+        first
+          | omega
+          | exact le_trans (le_max_left _ _) hm
+      have h2 : height t ≤ j - 1 := by
+        first
+          | omega
+          | exact le_trans (le_max_right _ _) hm
       have hj0 : j ≠ 0 := by omega
       funext w
       show downEdge ψ t (Msgs.edge md) (Msgs.parent mu) G j w = ∑ u, g u * up t u * ψ u w
@@ -466,7 +499,9 @@ private theorem unnormMarginalAt_here (ev g : α → ℝ) (v : α) :
     unnormMarginalAt (.leaf ev) (.here ev) g v = g v * ev v := by
   unfold unnormMarginalAt
   show (∑ x : α, if x = v then g x * ev x else 0) = g v * ev v
-  simp
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq', if_pos (Finset.mem_univ _)]
 
 /-- The exact marginal of a node of `t` inside `attach t ψ s`: the subtree `s` acts on the root
 of `t` as one more unary factor, its message. -/
@@ -500,7 +535,9 @@ theorem unnormMarginalAt_right (t s : RTree α) (ψ : α → α → ℝ) (p : Po
     rw [Finset.sum_comm]
     refine Finset.sum_congr rfl (fun x _ => ?_)
     simp only [mul_ite, ite_mul, mul_zero, zero_mul]
-    simp
+    first
+      | (simp; done)
+      | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
   simp only [unnormMarginalAt]
   rw [sum_attach, Finset.sum_comm]
   refine Finset.sum_congr rfl (fun y _ => ?_)
@@ -537,7 +574,9 @@ theorem sum_unnormNodeMarginal (t : RTree α) (p : Pos t) :
   unfold unnormNodeMarginal partition
   rw [Finset.sum_comm]
   refine Finset.sum_congr rfl (fun x _ => ?_)
-  simp
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
 
 /-- Pearl's theorem at every node of a rooted tree: the normalised sum-product belief of each
 node (two-pass schedule: upward, then downward messages) equals its exact marginal, obtained by
@@ -574,7 +613,9 @@ def copyFactor (v w : α) : ℝ :=
 /-- Over a copy factor, the message a child sends is its own belief. -/
 theorem msg_copyFactor (b : α → ℝ) (v : α) : msg copyFactor b v = b v := by
   simp only [msg, copyFactor, ite_mul, one_mul, zero_mul]
-  simp
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
 
 /-- A node with uniform own evidence and two children `s0`, `s1` joined by copy factors: the
 shape of one step of the paper's oplus-BP, `b_j = b_nb0(j) ⊕ b_nb1(j)`. -/
@@ -583,8 +624,17 @@ def orNode (s0 s1 : RTree α) : RTree α :=
 
 /-- At an `orNode`, the BP belief is the product of the children's beliefs. -/
 theorem up_orNode (s0 s1 : RTree α) (v : α) : up (orNode s0 s1) v = up s0 v * up s1 v := by
-  show (1 : ℝ) * msg copyFactor (up s0) v * msg copyFactor (up s1) v = _
-  rw [msg_copyFactor, msg_copyFactor, one_mul]
+  have h : up (orNode s0 s1) v =
+      up (RTree.leaf fun _ : α => (1 : ℝ)) v * msg copyFactor (up s0) v *
+        msg copyFactor (up s1) v := by
+    first
+      | rfl
+      | simp only [orNode, up_attach]
+  have h1 : up (RTree.leaf fun _ : α => (1 : ℝ)) v = 1 := by
+    first
+      | rfl
+      | simp only [up]
+  rw [h, h1, msg_copyFactor, msg_copyFactor, one_mul]
 
 end Oplus
 
@@ -600,9 +650,13 @@ theorem normalize_mul_eq_oplus (a0 c0 a1 c1 : ℝ) (ha0 : 0 < a0) (hc0 : 0 < c0)
   have hD1 : a1 + c1 ≠ 0 := (add_pos ha1 hc1).ne'
   have hN : a0 * a1 + c0 * c1 ≠ 0 := (add_pos (mul_pos ha0 ha1) (mul_pos hc0 hc1)).ne'
   have s0 : a0 / (a0 + c0) + c0 / (a0 + c0) = 1 := by
-    rw [← add_div, div_self hD0]
+    first
+      | rw [← add_div, div_self hD0]
+      | rw [div_add_div_same, div_self hD0]
   have s1 : a1 / (a1 + c1) + c1 / (a1 + c1) = 1 := by
-    rw [← add_div, div_self hD1]
+    first
+      | rw [← add_div, div_self hD1]
+      | rw [div_add_div_same, div_self hD1]
   have e0 : 1 - a0 / (a0 + c0) = c0 / (a0 + c0) := by linarith
   have e1 : 1 - a1 / (a1 + c1) = c1 / (a1 + c1) := by linarith
   have hR : a0 / (a0 + c0) * (a1 / (a1 + c1)) + c0 / (a0 + c0) * (c1 / (a1 + c1)) ≠ 0 := by
@@ -623,9 +677,14 @@ theorem bpBelief_orNode_eq_oplus (s0 s1 : RTree Bool) (h0t : 0 < up s0 true)
       bpBelief s0 true * bpBelief s1 true /
         (bpBelief s0 true * bpBelief s1 true +
           (1 - bpBelief s0 true) * (1 - bpBelief s1 true)) := by
-  simp only [bpBelief, Fintype.sum_bool, up_orNode]
-  exact normalize_mul_eq_oplus (up s0 true) (up s0 false) (up s1 true) (up s1 false) h0t h0f h1t
-    h1f
+  have key := normalize_mul_eq_oplus (up s0 true) (up s0 false) (up s1 true) (up s1 false) h0t h0f
+    h1t h1f
+  first
+    | (simp only [bpBelief, Fintype.sum_bool, up_orNode]
+       exact key)
+    | (simp only [bpBelief, Fintype.univ_bool, Finset.sum_pair (show true ≠ false by decide),
+         up_orNode]
+       exact key)
 
 end RTree
 
@@ -642,6 +701,18 @@ namespace OrTree
 def toRTree : OrTree → RTree Bool
   | .leaf p => .leaf (fun b => if b then p else 1 - p)
   | .node l r => RTree.orNode (toRTree l) (toRTree r)
+
+/-- The BP belief of a leaf in `true` is its probability. -/
+private theorem up_leaf_true (p : ℝ) : RTree.up (OrTree.leaf p).toRTree true = p := by
+  first
+    | rfl
+    | simp [OrTree.toRTree, RTree.up]
+
+/-- The BP belief of a leaf in `false` is one minus its probability. -/
+private theorem up_leaf_false (p : ℝ) : RTree.up (OrTree.leaf p).toRTree false = 1 - p := by
+  first
+    | rfl
+    | simp [OrTree.toRTree, RTree.up]
 
 /-- The paper's oplus-BP on the tree: `oplus` folded from the leaves to the root. -/
 def oplusFold : OrTree → ℝ
@@ -660,9 +731,9 @@ theorem up_toRTree_pos : (T : OrTree) → T.Valid → ∀ b, 0 < RTree.up T.toRT
   | .leaf p, hT, b => by
       have h : 0 < p ∧ p < 1 := hT
       cases b
-      · show (0 : ℝ) < 1 - p
+      · rw [up_leaf_false]
         linarith [h.2]
-      · show (0 : ℝ) < p
+      · rw [up_leaf_true]
         exact h.1
   | .node l r, hT, b => by
       have h : l.Valid ∧ r.Valid := hT
@@ -676,12 +747,16 @@ every OR tree with leaf probabilities in `(0, 1)`, the normalised sum-product be
 sum-product"; Coppola's `updateBelief`, arXiv 2603.17063). -/
 theorem bpBelief_toRTree : (T : OrTree) → T.Valid → RTree.bpBelief T.toRTree true = T.oplusFold
   | .leaf p, _ => by
-      have e1 : RTree.up (OrTree.leaf p).toRTree true = p := rfl
-      have e0 : RTree.up (OrTree.leaf p).toRTree false = 1 - p := rfl
       have hs : p + (1 - p) = 1 := by ring
+      have hsum : ∑ w, RTree.up (OrTree.leaf p).toRTree w = 1 := by
+        first
+          | rw [Fintype.sum_bool, up_leaf_true, up_leaf_false, hs]
+          | rw [Fintype.univ_bool, Finset.sum_pair (show true ≠ false by decide), up_leaf_true,
+              up_leaf_false, hs]
+          | simp [up_leaf_true, up_leaf_false]
       show RTree.bpBelief (OrTree.leaf p).toRTree true = p
       unfold RTree.bpBelief
-      rw [Fintype.sum_bool, e1, e0, hs, div_one]
+      rw [hsum, up_leaf_true, div_one]
   | .node l r, hT => by
       have h : l.Valid ∧ r.Valid := hT
       show RTree.bpBelief (RTree.orNode l.toRTree r.toRTree) true =
