@@ -20,11 +20,12 @@ factor-to-variable message entry, in probability, is below tol):
     sqrt(KL_nats / 2) = sqrt(KL_bits ln 2 / 2), so a sweep with KL <= 2 tol^2 / ln 2 moved
     every message entry by at most tol: pyAgrum stops no earlier than "every change <= tol"
     (the bound is tight for two-state messages near 1/2; near-deterministic entries make KL,
-    and so pyAgrum's rule, stricter).  For tol = 1e-8 this is 2.9e-16 bits, at the rounding
-    floor of aGrUM's KL sums (about 3e-16 to 4e-16 bits on andes): the sweeps' KL stagnates
-    there and pyAgrum stops by its rate rule ("stopped with rate=0"), shown as ``r`` in the
-    table.  ``--matched-epsilon`` sets another value (1e-15, just above that floor, still
-    bounds every change by sqrt(1e-15 ln 2 / 2) = 1.9e-8).
+    and so pyAgrum's rule, stricter).  For tol = 1e-8 this is 2.9e-16 bits, below the rounding
+    floor of aGrUM's KL sums (3e-16 to 1e-15 bits here): on andes the sweeps' KL stagnates
+    and pyAgrum stops by its rate rule after 86 sweeps, on munin2 it wanders at the floor
+    until the 1000-sweep cap (46 s).  So epsilon is never set below `KL_FLOOR` = 1e-15 bits,
+    the smallest value pyAgrum reaches on these networks; it still bounds every message
+    change by sqrt(1e-15 ln 2 / 2) = 1.9e-8.  ``--matched-epsilon`` overrides the choice.
 
 Both sides also set ``setMinEpsilonRate(0)`` (pyAgrum's rate rule never stops it early) and
 the same iteration cap.  Accuracy: the parent computes a reference with tbn at
@@ -105,7 +106,7 @@ def _side_main(argv) -> None:
         evidence = json.load(fh)
     result = SIDES[side](model, evidence, float(tol), float(damping), int(max_iter))
     with open(out_file, "w") as fh:
-        json.dump(result, fh)
+        fh.write(json.dumps(result))  # one C-encoder call; json.dump streams in Python
 
 
 def _network_file(name: str, workdir: str) -> str:
@@ -147,32 +148,42 @@ def _reference(model: str, evidence: dict, tol: float, damping: float) -> dict:
     return res
 
 
-def _run(side, tol, model, evidence_file, workdir, args) -> tuple[float, dict]:
+def _run(side, tol, model, evidence_file, workdir, args) -> tuple[float, float, dict]:
     out = os.path.join(workdir, f"{side}.json")
     cmd = [sys.executable, os.path.abspath(__file__), "--side", side, model, evidence_file, out,
            repr(tol), repr(args.damping), str(args.max_iter)]
-    wall = _wall(cmd)
+    wall, cpu = _timed(cmd)
     with open(out) as fh:
-        return wall, json.load(fh)
+        return wall, cpu, json.load(fh)
 
 
-def _wall(cmd) -> float:
+def _timed(cmd) -> tuple[float, float]:
+    """Wall-clock seconds of a subprocess, and its CPU seconds (user + system, all threads)."""
+    import resource
     import subprocess
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, check=True)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _max_diff(a: dict, b: dict) -> float:
     return max(abs(p - b[var][state]) for var, dist in a.items() for state, p in dist.items())
 
 
+#: Smallest KL (bits) aGrUM's sweeps reliably get below (rounding floor of its KL sums).
+KL_FLOOR = 1e-15
+
+
 def matched_epsilon(tol: float) -> float:
-    """pyAgrum's epsilon (KL in bits) whose stop implies every message change <= tol (Pinsker)."""
+    """pyAgrum's epsilon (KL in bits) whose stop implies every message change <= tol (Pinsker),
+    but not below the floor it can reach."""
     import math
 
-    return 2 * tol * tol / math.log(2)
+    return max(2 * tol * tol / math.log(2), KL_FLOOR)
 
 
 def main() -> None:
@@ -187,7 +198,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5, help="runs per side; the best is kept")
     ap.add_argument("--tol", type=float, default=1e-8)
     ap.add_argument("--matched-epsilon", type=float, default=None,
-                    help="pyAgrum's epsilon for (b); default 2 tol^2 / ln 2")
+                    help="pyAgrum's epsilon for (b); default max(2 tol^2 / ln 2, 1e-15)")
     ap.add_argument("--ref-tol", type=float, default=1e-14, help="tbn's tol for the reference")
     ap.add_argument("--damping", type=float, default=0.0, help="tbn's damping (default 0)")
     ap.add_argument("--max-iter", type=int, default=1000)
@@ -207,27 +218,30 @@ def main() -> None:
             with open(evidence_file, "w") as fh:
                 json.dump(evidence, fh)
             ref = _reference(model, evidence, args.ref_tol, args.damping)["marginals"]
-            best = {}
+            best, cpu = {}, {}
             for _ in range(args.repeat):
                 for key, (side, tol) in runs.items():
-                    wall, res = _run(side, tol, model, evidence_file, workdir, args)
+                    wall, used, res = _run(side, tol, model, evidence_file, workdir, args)
                     if key not in best or wall < best[key][0]:
                         best[key] = (wall, res)
+                    cpu[key] = min(cpu.get(key, used), used)
             row = {"network": name, "observed": len(evidence)}
             for key, (wall, res) in best.items():
-                row[key] = {"s": wall, "parts_s": {k: res[k] for k in ("import", "load", "infer")},
+                row[key] = {"s": wall, "cpu_s": cpu[key],
+                            "parts_s": {k: res[k] for k in ("import", "load", "infer")},
                             "iterations": res["iterations"], "converged": res["converged"],
                             "stop": res.get("stop", ""),
                             "error_vs_reference": _max_diff(res["marginals"], ref)}
             for key in ("same", "matched"):
                 row[key]["ratio"] = row[key]["s"] / row["tbn"]["s"]
+                row[key]["cpu_ratio"] = row[key]["cpu_s"] / row["tbn"]["cpu_s"]
                 row[key]["infer_ratio"] = (row[key]["parts_s"]["infer"]
                                            / row["tbn"]["parts_s"]["infer"])
                 row[key]["diff_vs_tbn"] = _max_diff(best["tbn"][1]["marginals"],
                                                     best[key][1]["marginals"])
             rows.append(row)
             print(f"done {name}", file=sys.stderr)
-    floor = min(_wall([sys.executable, "-c", "import numpy"]) for _ in range(args.repeat))
+    floor = min(_timed([sys.executable, "-c", "import numpy"])[0] for _ in range(args.repeat))
     if args.json:
         json.dump({"tol": args.tol, "matched_epsilon": matched,
                    "ref_tol": args.ref_tol, "rows": rows, "python_numpy_import_s": floor},
@@ -237,12 +251,12 @@ def main() -> None:
     print(f"tbn tol={args.tol:g} (damping {args.damping:g}); pyAgrum epsilon (a) same number "
           f"{args.tol:g}, (b) matched {matched:.3g}; reference: tbn at "
           f"tol={args.ref_tol:g}; best of {args.repeat}, seconds, whole process "
-          "(load+infer in brackets)")
+          "(load+infer in brackets); cpu: best user+system seconds of the process")
     print(f"floor: a fresh `python -c 'import numpy'` takes {floor:.2f} s here; conv: tbn "
           "y/n, pyAgrum e (epsilon reached), r (KL stagnated, rate rule), n (iteration cap)")
     print(f"{'network':8} {'obs':>4} {'tbn s':>16} {'pyAgrum (a) s':>16} {'pyAgrum (b) s':>16} "
-          f"{'ratio a/b':>11} {'infer a/b':>11} {'rounds/sweeps a/b':>17} {'conv':>5} "
-          f"{'|tbn-a|':>8} {'err tbn':>8} {'err a':>8} {'err b':>8}")
+          f"{'ratio a/b':>11} {'cpu a/b':>11} {'infer a/b':>11} {'rounds/sweeps a/b':>17} "
+          f"{'conv':>5} {'|tbn-a|':>8} {'err tbn':>8} {'err a':>8} {'err b':>8}")
     for r in rows:
         t, a, b = r["tbn"], r["same"], r["matched"]
 
@@ -252,7 +266,7 @@ def main() -> None:
         conv = ("y" if t["converged"] else "n") + "".join(
             "e" if "epsilon" in x["stop"] else "r" if "rate" in x["stop"] else "n" for x in (a, b))
         print(f"{r['network']:8} {r['observed']:4d} {cell(t):>16} {cell(a):>16} {cell(b):>16} "
-              f"{a['ratio']:5.2f}/{b['ratio']:<5.2f} "
+              f"{a['ratio']:5.2f}/{b['ratio']:<5.2f} {a['cpu_ratio']:5.2f}/{b['cpu_ratio']:<5.2f} "
               f"{a['infer_ratio']:5.1f}/{b['infer_ratio']:<5.1f} "
               f"{t['iterations']:5d}/{a['iterations']}/{b['iterations']:<5d} {conv:>5} "
               f"{a['diff_vs_tbn']:8.1e} {t['error_vs_reference']:8.1e} "

@@ -21,6 +21,7 @@ with parents is refused: dialects disagree on its ordering, and a guess would be
 """
 from __future__ import annotations
 
+import gc
 import gzip
 import math
 import os
@@ -97,8 +98,19 @@ def read_bif(path: str | os.PathLike) -> FactorGraph:
 
 
 def parse_bif(text: str, path: str = "<string>") -> FactorGraph:
-    """Parse BIF source text; ``path`` only labels error messages."""
-    return _Parser(text, path).parse()
+    """Parse BIF source text; ``path`` only labels error messages.
+
+    The cyclic garbage collector is paused meanwhile: the parser allocates hundreds of thousands
+    of small acyclic objects (tokens, rows) that trigger many useless collections (about a
+    quarter of the parsing time on munin2); reference counting still frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Parser(text, path).parse()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Parser:
