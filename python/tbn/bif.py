@@ -309,8 +309,9 @@ class _Parser:
             self.expect(")")
         return child, parents, at
 
-    def probability_body(self) -> list[tuple[str, list, list, int]]:
-        """Entries as (kind, parent states, numbers, offset) with kind in table/default/row."""
+    def probability_body(self) -> list[tuple]:
+        """Entries as (kind, parent states, their offsets, numbers, offset), kind in
+        table/default/row; the states' offsets are None when they are the entry's offset."""
         if self.looking_at("cpt"):
             return self.regular_probability_body()
         self.expect("{")
@@ -321,26 +322,27 @@ class _Parser:
                 return entries
             if kind == "row":
                 config, _, values = got[1:].partition(")")
-                names = [(x.strip(), offset) for x in config.split(",")]
-                if any(not x for x, _ in names):
+                names = [x.strip() for x in config.split(",")]
+                if "" in names:
                     raise self.error(f"empty parent state in {got[:got.index(')') + 1]!r}",
                                      offset)
-                entries.append(("row", names, _split_numbers(values), offset))
+                entries.append(("row", names, None, _split_numbers(values), offset))
             elif kind == "line":
                 keyword, values = got.split(None, 1)
-                entries.append((keyword, [], _split_numbers(values), offset))
+                entries.append((keyword, [], None, _split_numbers(values), offset))
             elif got == "property":
                 self.skip_statement()
             elif got in ("table", "default"):
-                entries.append((got, [], self.numbers_until_semicolon(), offset))
+                entries.append((got, [], None, self.numbers_until_semicolon(), offset))
             elif got == "(":
                 config = self.names_until(")", "a parent state")
-                entries.append(("row", config, self.numbers_until_semicolon(), offset))
+                entries.append(("row", [s for s, _ in config], [w for _, w in config],
+                                self.numbers_until_semicolon(), offset))
             else:
                 raise self.error(f"expected '(', 'table', 'default', 'property' or '}}', "
                                  f"got {got!r}", offset)
 
-    def regular_probability_body(self) -> list[tuple[str, list, list, int]]:
+    def regular_probability_body(self) -> list[tuple]:
         """A `cpt` token: a body of well-formed rows and table/default lines only.
 
         The token's regex has checked the syntax, so plain string splitting reads it (much
@@ -355,13 +357,13 @@ class _Parser:
             at, where = where + len(piece) - len(entry), where + len(piece) + 1
             if entry[0] == "(":
                 config, _, numbers = entry[1:].partition(")")
-                names = [(x.strip(), at) for x in config.split(",")]
-                if any(not x for x, _ in names):
+                names = [x.strip() for x in config.split(",")]
+                if "" in names:
                     raise self.error(f"empty parent state in {'(' + config + ')'!r}", at)
-                entries.append(("row", names, "".join(numbers.split()).split(","), at))
+                entries.append(("row", names, None, "".join(numbers.split()).split(","), at))
             else:
                 keyword, numbers = entry.split(None, 1)
-                entries.append((keyword, [], "".join(numbers.split()).split(","), at))
+                entries.append((keyword, [], None, "".join(numbers.split()).split(","), at))
         return entries
 
     # -- from parsed blocks to a factor graph -----------------------------------------------
@@ -388,10 +390,11 @@ class _Parser:
         k = len(states[0])
         shape = tuple(len(s) for s in states)
         positions = [{state: i for i, state in enumerate(s)} for s in states[1:]]
+        steps = list(zip(positions, shape[1:]))
         # rows[c] = (literals, floats) of parent configuration c, numbered in row-major order
         rows: list = [None] * math.prod(shape[1:])
         default = None
-        for kind, config, numbers, offset in entries:
+        for kind, config, wheres, numbers, offset in entries:
             if kind == "table" and parents:
                 raise self.error(f"{child[0]}: 'table' with parents is ambiguous across BIF "
                                  "dialects; list one row per parent configuration", offset)
@@ -412,13 +415,15 @@ class _Parser:
                 if len(config) != len(parents):
                     raise self.error(f"{child[0]}: row names {len(config)} parent states, the "
                                      f"block has {len(parents)} parents", offset)
-                for (state, where), index, pstates, (pname, _) in zip(config, positions,
-                                                                      states[1:], parents):
+                for state, (index, card) in zip(config, steps):
                     i = index.get(state)
                     if i is None:
-                        raise self.error(f"{child[0]}: {state!r} is not a state of parent "
-                                         f"{pname!r} {pstates}", where)
-                    row = row * len(pstates) + i
+                        j = next(j for j, (s, (ix, _)) in enumerate(zip(config, steps))
+                                 if s not in ix)
+                        raise self.error(f"{child[0]}: {config[j]!r} is not a state of parent "
+                                         f"{parents[j][0]!r} {states[j + 1]}",
+                                         wheres[j] if wheres else offset)
+                    row = row * card + i
             if rows[row] is not None:
                 raise self.error(f"{child[0]}: parent configuration listed twice", offset)
             rows[row] = (numbers, values)
@@ -434,10 +439,9 @@ class _Parser:
             literals.extend(entry[0])
             floats.extend(entry[1])
         # rows are parent configurations, so the child axis comes last: move it first
-        exact = np.ascontiguousarray(np.moveaxis(
-            np.array(literals, dtype=str).reshape(shape[1:] + (k,)), -1, 0))
-        table = np.ascontiguousarray(np.moveaxis(
-            np.array(floats, dtype=np.float64).reshape(shape[1:] + (k,)), -1, 0))
+        by_row, child_first = shape[1:] + (k,), (len(parents),) + tuple(range(len(parents)))
+        exact = np.array(literals, dtype=str).reshape(by_row).transpose(child_first).copy()
+        table = np.array(floats, dtype=np.float64).reshape(by_row).transpose(child_first).copy()
         label = f"P({child[0]} | {', '.join(p for p, _ in parents)})" if parents \
             else f"P({child[0]})"
         return Factor(tuple(n for n, _ in names), table, label, exact)
