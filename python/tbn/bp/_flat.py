@@ -148,7 +148,7 @@ class FlatGraph:
         isolated = [int(v) for v in np.flatnonzero(degree == 0)]
         key = degree * (int(cards.max(initial=1)) + 1) + cards
         groups = []
-        for k in np.unique(key[degree > 0]):
+        for k in sorted(set(key[degree > 0].tolist())):  # np.unique would import numpy.ma
             vs = np.flatnonzero(key == k)
             d, c = int(degree[vs[0]]), int(cards[vs[0]])
             edges = by_var[first[vs][:, None] + np.arange(d)]             # (n, degree)
