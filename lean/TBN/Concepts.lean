@@ -35,7 +35,10 @@ namespace TBN.Concepts
 
 /-- **`|Fin n → Fin n| = n ^ n`** (SPEC 3.7): the number of state maps of an `n`-state system. -/
 theorem card_transitions (n : ℕ) : Fintype.card (Fin n → Fin n) = n ^ n := by
-  simp [Fintype.card_fun]
+  first
+    | (simp [Fintype.card_fun]; done)
+    | rw [Fintype.card_fun, Fintype.card_fin]
+    | simp
 
 /-- The behaviour of symbol `a` in the automaton `δ`: the state map it induces. -/
 def behaviour {n : ℕ} {A : Type*} (δ : Fin n → A → Fin n) (a : A) : Fin n → Fin n :=
@@ -47,11 +50,16 @@ theorem card_le_of_behaviour_injective {n : ℕ} {A : Type*} (δ : Fin n → A �
     [Fintype S] (sym : S → A) (h : Function.Injective fun s => behaviour δ (sym s)) :
     Fintype.card S ≤ n ^ n := by
   have hle := Fintype.card_le_of_injective _ h
-  rwa [card_transitions] at hle
+  first
+    | exact le_of_le_of_eq hle (card_transitions n)
+    | rwa [card_transitions] at hle
 
 /-- `|Fin q → Fin r| = r ^ q`: the number of verdict vectors of `q` tests with `r` outcomes. -/
 private theorem card_verdicts (q r : ℕ) : Fintype.card (Fin q → Fin r) = r ^ q := by
-  simp [Fintype.card_fun]
+  first
+    | (simp [Fintype.card_fun]; done)
+    | rw [Fintype.card_fun, Fintype.card_fin, Fintype.card_fin]
+    | simp
 
 /-- **A finite verifier separates at most `r ^ q` concepts** (SPEC 3.7): if `q` tests with `r`
 outcomes each give pairwise distinct verdicts on a finite set of concepts, there are at most
@@ -59,7 +67,9 @@ outcomes each give pairwise distinct verdicts on a finite set of concepts, there
 theorem card_le_of_verdict_injective {C : Type*} [Fintype C] {q r : ℕ} (v : C → Fin q → Fin r)
     (h : Function.Injective v) : Fintype.card C ≤ r ^ q := by
   have hle := Fintype.card_le_of_injective v h
-  rwa [card_verdicts] at hle
+  first
+    | exact le_of_le_of_eq hle (card_verdicts q r)
+    | rwa [card_verdicts] at hle
 
 /-- **Finite verifiers cannot certify an infinite concept space** (SPEC 3.7): over an infinite type
 of concepts, any `q` tests of `r` outcomes give two distinct concepts identical verdicts. -/
@@ -89,8 +99,9 @@ the same routing key attend identically. -/
 theorem attnRow_eq_of_key_eq {m : ℕ} {K : Type*} (rule : (Fin m → ℝ) → Fin m → ℝ)
     (score : K → K → ℝ) (key : Fin m → K) {j j' : Fin m} (h : key j = key j') :
     attnRow rule score key j = attnRow rule score key j' := by
-  unfold attnRow
-  rw [h]
+  first
+    | (unfold attnRow; rw [h])
+    | simp only [attnRow, h]
 
 /-- Softmax of a score row at inverse temperature `lam`. -/
 noncomputable def softmaxRow {m : ℕ} (lam : ℝ) (s : Fin m → ℝ) (k : Fin m) : ℝ :=

@@ -85,7 +85,10 @@ theorem logit_div_add {A B : ℝ} (hA : 0 < A) (hB : 0 < B) :
   have hAB : 0 < A + B := add_pos hA hB
   have h1 : 1 - A / (A + B) = B / (A + B) := by
     rw [eq_div_iff hAB.ne']
-    have hd : A / (A + B) * (A + B) = A := div_mul_cancel₀ A hAB.ne'
+    have hd : A / (A + B) * (A + B) = A := by
+      first
+        | exact div_mul_cancel₀ A hAB.ne'
+        | simp [hAB.ne']
     linear_combination -hd
   unfold logit
   rw [h1, Real.log_div (div_pos hA hAB).ne' (div_pos hB hAB).ne', Real.log_div hA.ne' hAB.ne',

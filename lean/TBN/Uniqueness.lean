@@ -65,12 +65,21 @@ theorem ffn_params_eq_of_forall {w0 w1 b : ℝ}
 /-- Summing `a j` against the indicator of `k` picks out `a k`. -/
 private theorem sum_mul_indicator {n : ℕ} (a : Fin n → ℝ) (k : Fin n) :
     ∑ j, a j * (if j = k then 1 else 0) = a k := by
-  rw [Finset.sum_eq_single k]
-  · simp
-  · intro j _ hj
-    simp [hj]
-  · intro hk
-    exact absurd (Finset.mem_univ k) hk
+  have h0 : ∀ j ∈ (Finset.univ : Finset (Fin n)), j ≠ k →
+      a j * (if j = k then (1 : ℝ) else 0) = 0 := by
+    intro j _ hj
+    first
+      | rw [if_neg hj, mul_zero]
+      | simp [hj]
+  have h1 : k ∉ (Finset.univ : Finset (Fin n)) → a k * (if k = k then (1 : ℝ) else 0) = 0 :=
+    fun hk => absurd (Finset.mem_univ k) hk
+  have h2 : a k * (if k = k then (1 : ℝ) else 0) = a k := by
+    first
+      | rw [if_pos (rfl : k = k), mul_one]
+      | simp
+  first
+    | exact (Finset.sum_eq_single k h0 h1).trans h2
+    | (rw [Finset.sum_eq_single k h0 h1]; exact h2)
 
 /-- **Routing uniqueness** (SPEC 3.6): a weight vector `a` over the `n` tokens that gathers the value
 of token `m` exactly, `∑ₖ aₖ sₖ = s_m` for every state `s`, is the indicator of `m`. A head that
@@ -81,11 +90,15 @@ theorem routing_unique {n : ℕ} (a : Fin n → ℝ) (m : Fin n)
     intro k
     have hk : ∑ j, a j * (if j = k then 1 else 0) = if m = k then 1 else 0 :=
       h (fun j => if j = k then 1 else 0)
-    rw [sum_mul_indicator] at hk
+    rw [sum_mul_indicator a k] at hk
     rw [hk]
     by_cases hkm : k = m
-    · rw [if_pos hkm.symm, if_pos hkm]
-    · rw [if_neg (Ne.symm hkm), if_neg hkm]
+    · first
+        | rw [if_pos hkm.symm, if_pos hkm]
+        | simp [hkm]
+    · first
+        | rw [if_neg (Ne.symm hkm), if_neg hkm]
+        | simp [hkm, Ne.symm hkm]
   exact funext key
 
 /-- The attention score `(Q x) · (K y) = ∑ᵢ (∑_c Q i c x c) (∑_c K i c y c)` of a head with query
@@ -110,7 +123,14 @@ theorem score_scale {d D : ℕ} (Q K : Fin d → Fin D → ℝ) {t : ℝ} (ht : 
     apply Finset.sum_congr rfl
     intro c _
     ring
-  rw [h1, h2, mul_mul_mul_comm, mul_inv_cancel₀ ht, one_mul]
+  have ht' : t * t⁻¹ = 1 := by
+    first
+      | exact mul_inv_cancel₀ ht
+      | simp [ht]
+  rw [h1, h2]
+  first
+    | rw [mul_mul_mul_comm, ht', one_mul]
+    | linear_combination ((∑ c, Q i c * x c) * ∑ c, K i c * y c) * ht'
 
 /-- **`Q` and `K` are never unique** (SPEC 3.6): for every head with a nonzero query map there is a
 different pair `(Q', K')` with exactly the same scores on all inputs. -/
@@ -121,7 +141,10 @@ theorem qk_not_unique {d D : ℕ} (Q K : Fin d → Fin D → ℝ) (hQ : Q ≠ 0)
   intro h
   apply hQ
   funext i c
-  have h1 : (fun i c => 2 * Q i c) = Q := congrArg Prod.fst h
+  have h1 : (fun i c => 2 * Q i c) = Q := by
+    first
+      | exact congrArg Prod.fst h
+      | exact (Prod.mk.inj h).1
   have h2 : 2 * Q i c = Q i c := congrFun (congrFun h1 i) c
   show Q i c = 0
   linarith
