@@ -1,5 +1,6 @@
 import Mathlib.Data.Real.Basic
 import Mathlib.Data.Fintype.Pi
+import Mathlib.Data.Fintype.Sum
 import Mathlib.Data.Fintype.BigOperators
 import Mathlib.Algebra.Order.BigOperators.Ring.Finset
 import Mathlib.Tactic.SplitIfs
@@ -80,8 +81,9 @@ assignments that give `i` the value `v`. -/
 def unnormMarginal (fg : FactorGraph n ι α) (i : Fin n) (v : α) : ℝ :=
   ∑ x, if x i = v then fg.joint x else 0
 
-/-- The exact marginal `P(x_i = v)`, by summation over all full assignments. -/
-def marginal (fg : FactorGraph n ι α) (i : Fin n) (v : α) : ℝ :=
+/-- The exact marginal `P(x_i = v)`, by summation over all full assignments (real division:
+noncomputable). -/
+noncomputable def marginal (fg : FactorGraph n ι α) (i : Fin n) (v : α) : ℝ :=
   fg.unnormMarginal i v / fg.partition
 
 omit [Fintype α] [DecidableEq α] in
@@ -99,9 +101,7 @@ theorem unnormMarginal_nonneg (fg : FactorGraph n ι α) (i : Fin n) (v : α) :
     0 ≤ fg.unnormMarginal i v := by
   unfold unnormMarginal
   refine Finset.sum_nonneg (fun x _ => ?_)
-  split_ifs
-  · exact fg.joint_nonneg x
-  · exact le_refl 0
+  split_ifs <;> (first | exact fg.joint_nonneg x | exact le_refl 0)
 
 /-- Exact marginals are nonnegative (SPEC 3.2: the model is a probability distribution). -/
 theorem marginal_nonneg (fg : FactorGraph n ι α) (i : Fin n) (v : α) : 0 ≤ fg.marginal i v :=
@@ -114,7 +114,9 @@ theorem sum_unnormMarginal (fg : FactorGraph n ι α) (i : Fin n) :
   unfold unnormMarginal partition
   rw [Finset.sum_comm]
   refine Finset.sum_congr rfl (fun x _ => ?_)
-  simp
+  first
+    | (simp; done)
+    | (rw [Finset.sum_ite_eq]; simp)
 
 /-- The exact marginals of a variable sum to one whenever the partition function is nonzero
 (SPEC 3.2: marginals by summation form a probability distribution). -/
@@ -150,7 +152,10 @@ theorem joint_withEvidence (fg : FactorGraph n ι α) (ev : Fin n → α → ℝ
     (fg.withEvidence ev hev).joint x = fg.joint x * ∏ i, ev i (x i) := by
   unfold joint
   -- split the product over `ι ⊕ Fin n`; both halves then agree with the right side by `Sum.elim`
-  exact Fintype.prod_sum_type (fun a => (fg.withEvidence ev hev).table a x)
+  first
+    | exact Fintype.prod_sum_type (fun a => (fg.withEvidence ev hev).table a x)
+    | (rw [Fintype.prod_sum_type]; rfl)
+    | simp [withEvidence]
 
 end FactorGraph
 

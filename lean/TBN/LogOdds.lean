@@ -94,7 +94,9 @@ theorem sigmoid_div_one_sub (x : ℝ) : sigmoid x / (1 - sigmoid x) = Real.exp x
 /-- `σ(0) = 1/2`: zero log-odds is the uninformative belief. -/
 theorem sigmoid_zero : sigmoid 0 = 1 / 2 := by
   unfold sigmoid
-  norm_num
+  first
+    | (norm_num; done)
+    | (rw [neg_zero, Real.exp_zero]; norm_num)
 
 /-- `σ(-x) = 1 - σ(x)`: negating the log-odds complements the belief. -/
 theorem sigmoid_neg (x : ℝ) : sigmoid (-x) = 1 - sigmoid x := by
@@ -144,7 +146,8 @@ theorem sigmoid_logit {p : ℝ} (hp0 : 0 < p) (hp1 : p < 1) : sigmoid (logit p) 
 /-- `logit (1/2) = 0`. -/
 theorem logit_half : logit (1 / 2) = 0 := by
   unfold logit
-  norm_num
+  have h : (1 : ℝ) / 2 / (1 - 1 / 2) = 1 := by norm_num
+  rw [h, Real.log_one]
 
 /-- `logit (1 - p) = - logit p`: complementing a belief negates its log-odds. -/
 theorem logit_one_sub (p : ℝ) : logit (1 - p) = -logit p := by
@@ -162,9 +165,7 @@ theorem oplus_sigmoid_sigmoid (x y : ℝ) : oplus (sigmoid x) (sigmoid y) = sigm
   have hx := one_sub_sigmoid x
   have hy := one_sub_sigmoid y
   have he : Real.exp (-(x + y)) = Real.exp (-x) * Real.exp (-y) := by
-    rw [← Real.exp_add]
-    congr 1
-    ring
+    rw [show -(x + y) = -x + -y by ring, Real.exp_add]
   have hk := sigmoid_mul_one_add_exp (x + y)
   rw [he] at hk
   have hD : 0 < sigmoid x * sigmoid y + (1 - sigmoid x) * (1 - sigmoid y) := by
@@ -305,7 +306,8 @@ theorem evalOplus_eq_sigmoid_sum (t : BTree ℝ) :
   induction t with
   | leaf a =>
     intro ht
-    have ha := ht a (List.mem_cons.mpr (Or.inl rfl))
+    have ha : 0 < a ∧ a < 1 :=
+      ht a (by first | exact List.mem_cons.mpr (Or.inl rfl) | simp [leaves])
     simp only [evalOplus, leaves, List.map_cons, List.map_nil, List.sum_cons, List.sum_nil,
       add_zero]
     exact (sigmoid_logit ha.1 ha.2).symm

@@ -94,8 +94,9 @@ def uniformMessages : Messages n ι α := fun _ _ _ => 1
 def unnormBelief (fg : FactorGraph n ι α) (μ : Messages n ι α) (i : Fin n) (v : α) : ℝ :=
   ∏ a ∈ nbrs fg i, μ a i v
 
-/-- The belief of variable `i`: its unnormalised belief, normalised over its values. -/
-def belief (fg : FactorGraph n ι α) (μ : Messages n ι α) (i : Fin n) (v : α) : ℝ :=
+/-- The belief of variable `i`: its unnormalised belief, normalised over its values (real
+division: noncomputable). -/
+noncomputable def belief (fg : FactorGraph n ι α) (μ : Messages n ι α) (i : Fin n) (v : α) : ℝ :=
   unnormBelief fg μ i v / ∑ w, unnormBelief fg μ i w
 
 omit [Fintype α] [DecidableEq α] in
@@ -110,9 +111,9 @@ theorem factorToVar_nonneg (fg : FactorGraph n ι α) (ν : Fin n → ι → α 
     (hν : ∀ j a v, 0 ≤ ν j a v) (a : ι) (i : Fin n) (v : α) : 0 ≤ factorToVar fg ν a i v := by
   unfold factorToVar
   refine Finset.sum_nonneg (fun x _ => ?_)
-  split_ifs
-  · exact mul_nonneg (fg.table_nonneg a x) (Finset.prod_nonneg (fun j _ => hν j a (x j)))
-  · exact le_refl 0
+  have hx : 0 ≤ fg.table a x * ∏ j ∈ (fg.scope a).erase i, ν j a (x j) :=
+    mul_nonneg (fg.table_nonneg a x) (Finset.prod_nonneg (fun j _ => hν j a (x j)))
+  split_ifs <;> (first | exact hx | exact le_refl 0)
 
 /-- One round of BP keeps messages nonnegative. -/
 theorem bpRound_nonneg (fg : FactorGraph n ι α) (μ : Messages n ι α)
@@ -178,7 +179,10 @@ theorem unnormBelief_bpRound_single (fg : FactorGraph n Unit α) (μ : Messages 
   show factorToVar fg (varToFactor fg μ) () i v = fg.unnormMarginal i v
   unfold factorToVar FactorGraph.unnormMarginal FactorGraph.joint
   refine Finset.sum_congr rfl (fun x _ => ?_)
-  rw [Finset.prod_eq_one (fun j _ => hvf j (x j)), mul_one, prod_unit]
+  first
+    | (rw [Finset.prod_eq_one (fun j _ => hvf j (x j)), mul_one, prod_unit]; done)
+    | (simp only [hvf, Finset.prod_const_one, mul_one, prod_unit]; done)
+    | simp [hvf, prod_unit]
 
 /-- On a factor graph with a single factor, the BP belief after one round from any messages is
 the exact marginal of every variable of the factor's scope (SPEC 3.2, Pearl's theorem for a
