@@ -130,12 +130,17 @@ logit p)`. Every posterior is computed by Bayes' rule from the joint distributio
 exact statement behind reading the paper's belief update as addition of log-odds. -/
 theorem turingGood (s : Finset ι) :
     logit (posterior p L s) = logit p + ∑ i ∈ s, (logit (posterior p L {i}) - logit p) := by
+  have hterm : ∀ i ∈ s, Real.log (L true i) - Real.log (L false i) =
+      logit (posterior p L {i}) - logit p := by
+    intro i _
+    rw [logit_posterior hp0 hp1 hL {i}]
+    first
+      | (rw [Finset.sum_singleton]; ring)
+      | simp
   rw [logit_posterior hp0 hp1 hL s]
-  congr 1
-  apply Finset.sum_congr rfl
-  intro i _
-  rw [logit_posterior hp0 hp1 hL {i}, Finset.sum_singleton]
-  ring
+  first
+    | exact congrArg (fun x : ℝ => logit p + x) (Finset.sum_congr rfl hterm)
+    | (congr 1; exact Finset.sum_congr rfl hterm)
 
 end Posterior
 
