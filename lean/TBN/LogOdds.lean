@@ -343,7 +343,7 @@ theorem length_leaves_le_two_pow_depth (t : BTree α) : t.leaves.length ≤ 2 ^ 
     have h2 : 2 ^ r.depth ≤ 2 ^ max l.depth r.depth :=
       Nat.pow_le_pow_right (by norm_num) (le_max_right _ _)
     simp only [leaves, depth, List.length_append]
-    rw [Nat.pow_succ]
+    first | rw [Nat.pow_succ] | skip
     omega
 
 /-- **Depth lower bound** (SPEC 3.1): binarising an OR of `k` inputs needs depth `⌈log₂ k⌉`. -/
@@ -370,7 +370,7 @@ theorem exists_leaves_eq_depth_le (d : ℕ) :
     exact ⟨t, ht, by omega⟩
   | succ d ih =>
     intro l h0 h1
-    rw [Nat.pow_succ] at h1
+    first | rw [Nat.pow_succ] at h1 | skip
     by_cases hl : l.length = 1
     · obtain ⟨t, ht, hd⟩ := exists_leaf l hl
       exact ⟨t, ht, by omega⟩
