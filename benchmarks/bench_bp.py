@@ -31,8 +31,8 @@ factor-to-variable message entry, in probability, is below tol):
     the smallest value pyAgrum reaches on these networks; it still bounds every message
     change by sqrt(1e-15 ln 2 / 2) = 1.9e-8.  ``--matched-epsilon`` overrides the choice.
 
-Both sides also set ``setMinEpsilonRate(0)`` (pyAgrum's rate rule never stops it early) and
-the same iteration cap.  Accuracy: the parent computes a reference with tbn at
+pyAgrum also gets ``setMinEpsilonRate(0)`` (its rate rule then stops it only when a sweep's
+KL equals the previous sweep's exactly), and both sides the same iteration cap.  Accuracy: the parent computes a reference with tbn at
 ``--ref-tol`` (1e-14 by default, a converged loopy-BP fixed point; both libraries iterate
 towards the same fixed points of the same equations) and reports every side's largest
 marginal error against it.  pyAgrum's own floor is not zero: its BIF loader keeps
