@@ -42,8 +42,9 @@ _NUM = r"[+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 # must end at a delimiter, so state names such as 0_05_kg_m2 or 12+ stay words.
 _NUMS = rf"{_NUM}(?:\s*,\s*{_NUM})*"
 # A well-formed CPT row "(s1, s2) p1, p2;" or "table p1, p2;" is also one token, and so is a
-# whole CPT body made of such rows, and a whole regular variable body; anything irregular falls
-# through to the finer tokens below, which report the error precisely.
+# whole CPT body made of such rows, a whole regular variable body and a regular CPT head
+# "( CHILD | P1, P2 )"; anything irregular falls through to the finer tokens below, which report
+# the error precisely.
 _ENTRY = rf"""(?:\([^()"/;{{}}|\[\]]*\)\s*|(?:table|default)\s+){_NUMS}\s*;"""
 _STATE = r"""[^\s{}()\[\];|,"/]+"""
 _FINE = rf"""
@@ -59,13 +60,15 @@ _STATES = rf"\{{\s*{_STATE}(?:\s*,\s*{_STATE})*\s*\}}"
 _TOKEN = re.compile(rf"""\s*(?:
       (?P<cpt>\{{(?:\s*{_ENTRY})+\s*\}})
     | (?P<var>\{{\s*type\s+discrete\s*\[\s*\d+\s*\]\s*{_STATES}\s*;\s*\}})
+    | (?P<head>\(\s*{_STATE}\s*(?:\|\s*{_STATE}(?:\s*,\s*{_STATE})*\s*)?\)(?=\s*\{{))
     | {_FINE})""", re.S | re.X)
 _FINE_TOKEN = re.compile(rf"\s*(?:{_FINE})", re.S | re.X)
-_COMPOSITE = ("cpt", "var")
+_COMPOSITE = ("cpt", "var", "head")
 
 
-#: The parts of a `var` token.
+#: The parts of a `var` token, and the names in a `head` token.
 _VAR_PARTS = re.compile(r"\{\s*type\s+discrete\s*\[\s*(\d+)\s*\]\s*\{([^{}]*)\}")
+_NAME = re.compile(_STATE)
 
 
 def _split_numbers(run: str) -> list[str]:
@@ -299,6 +302,11 @@ class _Parser:
         return listed
 
     def probability_head(self) -> tuple[tuple[str, int], list[tuple[str, int]], int]:
+        if self.looking_at("head"):
+            _, got, at = self.tokens[self.i]
+            self.i += 1
+            names = [(m.group(), m.start()) for m in _NAME.finditer(self.text, at, at + len(got))]
+            return names[0], names[1:], at
         at = self.expect("(")
         child = self.name("the child variable")
         parents = []
