@@ -14,6 +14,19 @@ from .errors import TbnError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+#: Above this many digits mpmath inference takes minutes (the transformer at 100000 digits ran
+#: for more than 10 minutes on the 8-variable example) and no marginal needs them.
+MAX_PRECISION = 10_000
+
+_MODEL_SUFFIXES = (".toml", ".bif", ".bif.gz")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line on stderr (exit 2), not the usage block."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
 
 def _fatal(message: str) -> int:
     print(f"tbn: error: {message}", file=sys.stderr)
@@ -43,6 +56,17 @@ def _infer_evidence(fg, pairs: list[str]) -> dict[str, int]:
     return fg.evidence_by_name(named)
 
 
+def _model_after_evidence(args) -> None:
+    """``tbn infer -e a=yes model.toml``: ``--evidence`` takes every word after it, MODEL too;
+    give the last one back when it cannot be evidence (no '=') or names a model file."""
+    if args.model is None and args.evidence and (
+            "=" not in args.evidence[-1] or args.evidence[-1].endswith(_MODEL_SUFFIXES)):
+        args.model = args.evidence.pop()
+    if args.model is None:
+        raise TbnError("missing MODEL, a .toml, .bif or .bif.gz file "
+                       f"(see 'tbn {args.command} --help')")
+
+
 def _cmd_infer(args) -> int:
     """Marginals by exact inference, BP or the compiled transformer.
 
@@ -52,14 +76,27 @@ def _cmd_infer(args) -> int:
 
     from .kb import read_model
 
-    if args.precision is not None and args.precision < 1:
-        raise TbnError(f"--precision must be a positive number of digits, got {args.precision}")
+    _model_after_evidence(args)
+    if args.precision is not None and not 1 <= args.precision <= MAX_PRECISION:
+        raise TbnError(f"--precision must be a positive number of digits, at most "
+                       f"{MAX_PRECISION}, got {args.precision}")
+    given = [flag for flag, value in (("--max-iter", args.max_iter), ("--tol", args.tol),
+                                      ("--damping", args.damping)) if value is not None]
+    # Under --precision D the default tolerance is 10^-D: stopping at 1e-10 would print D
+    # digits of which only about 10 are those of the fixed point.
+    args.tol = args.tol if args.tol is not None else \
+        (mpmath.mpf(10) ** -args.precision if args.precision else 1e-10)
+    args.max_iter = 1000 if args.max_iter is None else args.max_iter
+    args.damping = 0.0 if args.damping is None else args.damping
     if args.max_iter < 1:
         raise TbnError(f"--max-iter must be at least 1, got {args.max_iter}")
     if not args.tol >= 0:
         raise TbnError(f"--tol must be >= 0, got {args.tol}")
     if not 0 <= args.damping < 1:
         raise TbnError(f"--damping must be in [0, 1), got {args.damping}")
+    if args.method == "exact" and given:  # they would be ignored: say so, do not pretend
+        raise TbnError(f"{', '.join(given)} only apply to --method bp or transformer "
+                       "(exact inference has nothing to iterate)")
     fg = read_model(args.model)
     evidence = _infer_evidence(fg, args.evidence)
     if args.method == "exact":
@@ -98,12 +135,14 @@ def _cmd_infer(args) -> int:
     else:
         print(f"method {args.method}, converged {str(bool(converged)).lower()}, "
               f"iterations {iterations}")
-        width = max(len(s) for v in fg.variables for s in (v.name, *("  " + t for t in v.states)))
+        width = max(len(s) for v in fg.variables for s in v.states)
         for name, dist in table.items():
             observed = "  (observed)" if name in evidence else ""
             print(f"{name}{observed}")
             for state, p in dist.items():
-                print(f"  {state:<{width}}  {p}")
+                # 15 significant digits: float64 round-off (0.4000000000000001) is not shown;
+                # --json keeps every bit
+                print(f"  {state:<{width}}  {p if args.precision else format(p, '.15g')}")
     return EXIT_OK
 
 
@@ -116,6 +155,7 @@ def _cmd_compile(args) -> int:
     from .transformer.export import layout, save_weights
     from .transformer.compiler import compile_factor_graph
 
+    _model_after_evidence(args)
     fg = read_model(args.model)
     compiled = compile_factor_graph(fg, _infer_evidence(fg, args.evidence))
     npz, sidecar = save_weights(compiled, args.output)
@@ -199,40 +239,91 @@ def _cmd_reproduce(args) -> int:
     return EXIT_OK
 
 
+_EXAMPLES_TOP = """\
+examples:
+  tbn infer examples/dating.toml                       exact marginals of the paper's example
+  tbn infer examples/dating.toml -e date=yes --json    ... given date = yes, as JSON
+  tbn compile examples/dating.toml -o weights.npz      transformer weights that run BP
+  tbn check                                            the gate: Lean proofs vs Python checks
+  tbn reproduce loopy --size tiny                      an experiment of the paper, in seconds
+
+Run 'tbn COMMAND --help' for the options of a command."""
+
+_EXAMPLES_INFER = """\
+examples:
+  tbn infer examples/dating.toml
+  tbn infer examples/dating.toml -e date=yes --precision 30 --json
+  tbn infer alarm.bif.gz --method bp --damping 0.2 -e HYPOVOLEMIA=TRUE
+  tbn infer examples/dating.toml --method transformer --max-iter 3 --tol 0
+
+The bnlearn networks (alarm.bif.gz, ...) come with 'pip install pgmpy==1.1.0',
+in the directory pgmpy/utils/example_models of its installation.
+
+exit status: 0 success; 2 bad input (unreadable or malformed model, unknown
+variable or value, evidence of probability zero, a model too large for exact
+inference, bad options), with one line on stderr."""
+
+_EXAMPLES_COMPILE = """\
+examples:
+  tbn compile examples/dating.toml -o weights.npz          weights.npz + weights.json
+  tbn compile examples/dating.toml -o w.npz -e date=yes --json"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="tbn",
-        description="Lean 4 <-> Python bridge for 'sigmoid transformers are Bayesian networks': "
-                    "exact inference, belief propagation, compiled transformers, and a gate that "
-                    "checks the Lean proofs against the code.",
+    from . import __version__
+
+    parser = _Parser(
+        prog="tbn", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Lean 4 <-> Python bridge for 'sigmoid transformers are Bayesian networks':\n"
+                    "exact inference, belief propagation, compiled transformers, and a gate\n"
+                    "that checks the Lean proofs against the code.",
+        epilog=_EXAMPLES_TOP,
     )
+    parser.add_argument("--version", action="version", version=f"tbn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("infer", help="marginals of a .bif or .toml model",
-                       description="Compute marginals of every variable of MODEL (a BIF Bayesian "
-                                   "network or a tbn TOML knowledge base).")
-    p.add_argument("model", metavar="MODEL", help="path to a .bif, .bif.gz or .toml model")
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       usage="tbn infer MODEL [-e VAR=VALUE ...] [--method exact|bp|transformer]"
+                             "\n                 [--precision DIGITS] [--max-iter N] [--tol T] "
+                             "[--damping D] [--json]",
+                       description="Compute the marginal of every variable of MODEL (a BIF "
+                                   "Bayesian network\nor a tbn TOML knowledge base), given the "
+                                   "evidence.",
+                       epilog=_EXAMPLES_INFER)
+    # nargs="?": `tbn infer -e a=yes MODEL` lets --evidence swallow MODEL; it is given back
+    p.add_argument("model", metavar="MODEL", nargs="?",
+                   help="path to a .bif, .bif.gz or .toml model")
     p.add_argument("--evidence", "-e", nargs="+", default=[], metavar="VAR=VALUE",
                    help="observed values, e.g. --evidence rain=yes sprinkler=no")
     p.add_argument("--method", choices=["exact", "bp", "transformer"], default="exact",
                    help="exact: variable elimination; bp: loopy sum-product; transformer: the "
                         "compiled transformer's forward passes (default: exact)")
     p.add_argument("--precision", type=int, metavar="DIGITS",
-                   help="compute with mpmath at this many digits and print decimal strings")
-    p.add_argument("--max-iter", type=int, default=1000, metavar="N",
-                   help="BP / transformer iteration cap (default 1000)")
-    p.add_argument("--tol", type=float, default=1e-10, metavar="T",
-                   help="BP convergence tolerance on the largest message change (default 1e-10)")
-    p.add_argument("--damping", type=float, default=0.0, metavar="D",
-                   help="BP damping in [0, 1): new = (1-D)*update + D*old (default 0)")
+                   help="compute with mpmath at this many digits (1 to "
+                        f"{MAX_PRECISION}) and print decimal strings")
+    p.add_argument("--max-iter", type=int, metavar="N",
+                   help="bp / transformer: round cap (default 1000)")
+    p.add_argument("--tol", type=float, metavar="T",
+                   help="bp / transformer: stop when no message entry changes by T or more "
+                        "(default 1e-10; 10^-DIGITS with --precision; 0: run --max-iter rounds)")
+    p.add_argument("--damping", type=float, metavar="D",
+                   help="bp: damping in [0, 1), new = (1-D)*update + D*old (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=_cmd_infer)
 
     p = sub.add_parser("compile", help="compile a model into transformer weights",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       usage="tbn compile MODEL -o WEIGHTS.npz [-e VAR=VALUE ...] [--json]",
                        description="Compile MODEL into transformer weights whose forward passes "
-                                   "are sum-product BP; saves an .npz and a JSON layout sidecar.")
-    p.add_argument("model", metavar="MODEL")
-    p.add_argument("-o", "--output", required=True, metavar="WEIGHTS.npz")
+                                   "are sum-product BP\nrounds; saves an .npz and a JSON layout "
+                                   "sidecar.",
+                       epilog=_EXAMPLES_COMPILE)
+    p.add_argument("model", metavar="MODEL", nargs="?",
+                   help="path to a .bif, .bif.gz or .toml model")
+    p.add_argument("-o", "--output", required=True, metavar="WEIGHTS.npz",
+                   help="where to write the weights (.npz added if missing); the layout goes "
+                        "next to it as WEIGHTS.json")
     p.add_argument("--evidence", "-e", nargs="+", default=[], metavar="VAR=VALUE",
                    help="observed values, compiled into the weights as exact zeros")
     p.add_argument("--json", action="store_true",

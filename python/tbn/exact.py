@@ -79,7 +79,9 @@ def marginals(fg: FactorGraph, evidence: Mapping[str, int] | None = None,
 
 def _tables(fg: FactorGraph, arithmetic: str) -> list[np.ndarray]:
     if arithmetic == "float":
-        return [np.asarray(f.table, dtype=np.float64) for f in fg.factors]
+        # Scaled to largest entry 1 (free: marginals ignore scale), so that factors like
+        # [1e300, 1e300] or [1e-300, 2e-300] cannot overflow or underflow when multiplied.
+        return [_rescaled(np.asarray(f.table, dtype=np.float64)) for f in fg.factors]
     if arithmetic == "fraction":
         return [f.rational_table() for f in fg.factors]
     return [f.mp_table() for f in fg.factors]
@@ -99,7 +101,7 @@ def _marginals(fg: FactorGraph, evidence: dict[str, int], arithmetic: str) -> di
         if scope:
             reduced.append((scope, np.asarray(sliced)))
         elif not np.asarray(sliced).item() > 0:
-            _zero_partition(evidence)
+            _zero_partition(fg, evidence)
 
     free = [v.name for v in fg.variables if v.name not in evidence]
     order, cliques = elimination_order(free, [s for s, _ in reduced], card)
@@ -119,19 +121,19 @@ def _marginals(fg: FactorGraph, evidence: dict[str, int], arithmetic: str) -> di
     up: list = [None] * len(order)
     for i in range(len(order)):  # children are eliminated before their parent
         up[i] = _normalise(_contract(assigned[i] + [up[c] for c in children[i]], seps[i], one),
-                           evidence)
+                           fg, evidence)
     down: list = [None] * len(order)
     for i in reversed(range(len(order))):
         base = assigned[i] + ([down[i]] if parent[i] is not None else [])
         for c, others in _leave_one_out([up[c] for c in children[i]], children[i]):
-            down[c] = _normalise(_contract(base + others, seps[c], one), evidence)
+            down[c] = _normalise(_contract(base + others, seps[c], one), fg, evidence)
 
     result = {}
     for i, v in enumerate(order):
         ops = assigned[i] + [up[c] for c in children[i]]
         if parent[i] is not None:
             ops.append(down[i])
-        scope, table = _normalise(_contract(ops, (v,), one), evidence)
+        scope, table = _normalise(_contract(ops, (v,), one), fg, evidence)
         result[v] = list(table) if scope else [one / card[v]] * card[v]
     for v, k in evidence.items():
         result[v] = [one if s == k else zero for s in range(card[v])]
@@ -285,18 +287,21 @@ def _rescaled(table: np.ndarray) -> np.ndarray:
     return table / top if top > 0 else table
 
 
-def _normalise(message: tuple[tuple[str, ...], np.ndarray], evidence: Mapping[str, int]):
+def _normalise(message: tuple[tuple[str, ...], np.ndarray], fg: FactorGraph,
+               evidence: Mapping[str, int]):
     scope, table = message
     total = table.sum()
     if not total > 0:
-        _zero_partition(evidence)
+        _zero_partition(fg, evidence)
     return scope, table / total
 
 
-def _zero_partition(evidence: Mapping[str, int]):
+def _zero_partition(fg: FactorGraph, evidence: Mapping[str, int]):
     if evidence:
+        states = {v.name: v.states for v in fg.variables}
+        given = ", ".join(f"{name}={states[name][k]}" for name, k in evidence.items())
         raise EvidenceError("contradictory evidence: it has probability zero under the model "
-                            f"(Z = 0) given {dict(evidence)}")
+                            f"(Z = 0) given {given}")
     raise ModelError("the factors are contradictory: their product is zero everywhere (Z = 0)")
 
 

@@ -138,8 +138,15 @@ class _Builder:
         if not isinstance(table, dict):
             self.problems.append("'variables' must be a table: name = [\"state\", ...]")
             return
+        if not table:
+            self.problems.append("[variables] declares no variable")
         for name, states in table.items():
             place = f"variables.{name}"
+            if not name or name != name.strip():
+                # --evidence NAME=VALUE could never name it
+                self.problems.append(f"variables: name {name!r} is empty or has surrounding "
+                                     "spaces")
+                continue
             if isinstance(states, int) and not isinstance(states, bool):
                 if states < 1:
                     self.problems.append(f"{place}: needs at least one state, got {states}")
@@ -149,6 +156,8 @@ class _Builder:
                     not all(isinstance(s, str) for s in states):
                 self.problems.append(f"{place}: must be a non-empty list of state names or a "
                                      "positive number of states")
+            elif not all(s and s == s.strip() for s in states):
+                self.problems.append(f"{place}: a state name is empty or has surrounding spaces")
             elif len(set(states)) != len(states):
                 self.problems.append(f"{place}: repeats a state name")
             else:

@@ -1,0 +1,245 @@
+"""`tbn` as a user meets it: mistakes give exit 2 and one line, help teaches, answers are right.
+
+Each test here is the regression test of a problem found by using the command line: argparse's
+usage block on every mistake, MODEL swallowed by --evidence, options silently ignored, 30 printed
+digits of which 10 were right, a false Z = 0 from overflow, a traceback on an empty model.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+from fractions import Fraction
+
+import mpmath
+import pytest
+
+from tbn import __version__
+from tbn.cli import MAX_PRECISION, main
+from tbn.errors import ParseError
+from tbn.exact import marginals
+from tbn.kb import parse_kb
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "dating.toml")
+
+# A single loop of pairwise factors: BP does not converge in a fixed number of rounds, it
+# approaches its fixed point geometrically.
+LOOP_FACTORS = {("a", "b"): [[2, 1], [1, 3]], ("b", "c"): [[1, 2], [Fraction(5, 2), 1]],
+                ("c", "d"): [[3, 1], [1, 2]], ("d", "a"): [[1, 2], [2, Fraction(3, 2)]]}
+LOOP_PRIOR_A = Fraction(3, 10)
+
+
+def loop_toml() -> str:
+    lines = ['[variables]', *(f'{v} = ["0", "1"]' for v in "abcd"),
+             '[prior]', f'a = "{LOOP_PRIOR_A}"']
+    for (u, v), table in LOOP_FACTORS.items():
+        rows = ", ".join("[" + ", ".join(f'"{x}"' for x in row) + "]" for row in table)
+        lines += ["[[factor]]", f'variables = ["{u}", "{v}"]', f"table = [{rows}]"]
+    return "\n".join(lines) + "\n"
+
+
+def naive_loop_bp(rounds: int, dps: int) -> dict[str, list]:
+    """Flooding sum-product on LOOP_FACTORS written out directly, in mpmath: the reference."""
+    with mpmath.workdps(dps):
+        unary = {v: [mpmath.mpf(1), mpmath.mpf(1)] for v in "abcd"}
+        p = mpmath.mpf(LOOP_PRIOR_A.numerator) / LOOP_PRIOR_A.denominator
+        unary["a"] = [1 - p, p]
+        tables = {k: [[mpmath.mpf(x.numerator) / x.denominator if isinstance(x, Fraction)
+                       else mpmath.mpf(x) for x in row] for row in t]
+                  for k, t in LOOP_FACTORS.items()}
+        msg = {(k, v): [mpmath.mpf(1) / 2] * 2 for k in tables for v in k}
+
+        def to_factor(v, k):  # variable v's message to factor k
+            out = list(unary[v])
+            for k2 in tables:
+                if k2 != k and v in k2:
+                    out = [o * m for o, m in zip(out, msg[(k2, v)])]
+            return out
+
+        for _ in range(rounds):
+            new = {}
+            for (u, v), t in tables.items():
+                qu, qv = to_factor(u, (u, v)), to_factor(v, (u, v))
+                to_v = [sum(t[i][j] * qu[i] for i in range(2)) for j in range(2)]
+                to_u = [sum(t[i][j] * qv[j] for j in range(2)) for i in range(2)]
+                new[((u, v), v)] = [x / sum(to_v) for x in to_v]
+                new[((u, v), u)] = [x / sum(to_u) for x in to_u]
+            msg = new
+        beliefs = {}
+        for v in "abcd":
+            b = list(unary[v])
+            for k in tables:
+                if v in k:
+                    b = [x * m for x, m in zip(b, msg[(k, v)])]
+            beliefs[v] = [x / sum(b) for x in b]
+        return beliefs
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def usage_error(capsys, *argv):
+    """argparse mistakes exit through SystemExit(2); return its one stderr line."""
+    with pytest.raises(SystemExit) as exc:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == ""
+    assert err.count("\n") == 1 and "usage:" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["infer", EXAMPLE, "--precision", "abc"], "invalid int value: 'abc'"),
+    (["infer", EXAMPLE, "--method", "magic"], "invalid choice: 'magic'"),
+    (["infer", EXAMPLE, "--evidence"], "expected at least one argument"),
+    (["compile", EXAMPLE], "required: -o/--output"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["infer", EXAMPLE, "--no-such-option"], "unrecognized arguments"),
+])
+def test_argparse_mistakes_are_one_line_not_the_usage_block(capsys, argv, message):
+    err = usage_error(capsys, *argv)
+    assert message in err and "--help" in err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.strip() == f"tbn {__version__}"
+
+
+def test_evidence_before_the_model_is_understood(capsys):
+    code, before, err = run(capsys, "infer", "-e", "date=yes", EXAMPLE, "--json")
+    assert code == 0, err
+    _, after, _ = run(capsys, "infer", EXAMPLE, "-e", "date=yes", "--json")
+    assert before == after
+    # P(attracted = yes | date = yes) = sigma(2 + 2 - 1) since date = yes forces both likes
+    assert json.loads(before)["marginals"]["attracted"]["yes"] == pytest.approx(
+        1 / (1 + mpmath.e ** -3), abs=1e-15)
+
+
+def test_evidence_before_the_model_compiles_too(capsys, tmp_path):
+    code, out, err = run(capsys, "compile", "-e", "date=yes", EXAMPLE, "-o",
+                         str(tmp_path / "w.npz"), "--json")
+    assert code == 0, err
+    assert os.path.exists(json.loads(out)["weights"])
+
+
+@pytest.mark.parametrize("argv", [["infer"], ["infer", "-e", "date=yes"],
+                                  ["compile", "-o", "w.npz"]])
+def test_missing_model_is_one_line(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("tbn: error: missing MODEL")
+
+
+@pytest.mark.parametrize("option", [["--tol", "1e-3"], ["--max-iter", "5"], ["--damping", "0.2"]])
+def test_iteration_options_are_refused_by_exact_inference_not_ignored(capsys, option):
+    code, out, err = run(capsys, "infer", EXAMPLE, *option)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"{option[0]} only apply to --method bp or transformer" in err
+    code, out, err = run(capsys, "infer", EXAMPLE, "--method", "bp", *option)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("digits", [str(MAX_PRECISION + 1), "100000"])
+def test_absurd_precision_is_refused_at_once(capsys, digits):
+    code, out, err = run(capsys, "infer", EXAMPLE, "--method", "transformer", "--precision", digits)
+    assert code == 2 and out == "" and f"at most {MAX_PRECISION}" in err
+
+
+@pytest.mark.parametrize("method", ["bp", "transformer"])
+def test_precision_digits_are_those_of_the_fixed_point(capsys, tmp_path, method):
+    """With --precision 30 and no --tol, all 30 digits are the BP fixed point's (they used to
+    stop at the 1e-10 default and print 20 wrong digits)."""
+    path = tmp_path / "loop.toml"
+    path.write_text(loop_toml())
+    reference = naive_loop_bp(rounds=400, dps=60)
+    code, out, err = run(capsys, "infer", str(path), "--method", method, "--precision", "30",
+                         "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["converged"] is True
+    with mpmath.workdps(60):
+        worst = max(abs(mpmath.mpf(doc["marginals"][v][s]) - reference[v][int(s)])
+                    for v in "abcd" for s in "01")
+    assert worst < mpmath.mpf(10) ** -27
+    # the loop really needs the tighter rule: at --tol 1e-10 the answer is off beyond 1e-20
+    code, out, _ = run(capsys, "infer", str(path), "--method", method, "--precision", "30",
+                       "--tol", "1e-10", "--json")
+    with mpmath.workdps(60):
+        loose = max(abs(mpmath.mpf(json.loads(out)["marginals"][v][s]) - reference[v][int(s)])
+                    for v in "abcd" for s in "01")
+    assert loose > mpmath.mpf(10) ** -20
+
+
+@pytest.mark.parametrize("tables", [
+    ([10 ** 300, 10 ** 300], [10 ** 300, 2 * 10 ** 300]),          # product overflows float64
+    (["1e-300", "1e-300"], ["1e-300", "2e-300"]),                  # product underflows to 0
+])
+def test_exact_floats_survive_huge_and_tiny_factor_entries(tables):
+    doc = "[variables]\na = [\"n\", \"y\"]\n" + "".join(
+        f"[[factor]]\nvariables = [\"a\"]\ntable = [\"{t[0]}\", \"{t[1]}\"]\n" for t in tables)
+    fg = parse_kb(doc)
+    exact = marginals(fg, arithmetic="fraction")["a"]
+    assert exact == [Fraction(1, 3), Fraction(2, 3)]
+    got = marginals(fg)["a"]
+    assert got == pytest.approx([1 / 3, 2 / 3], abs=1e-15)
+
+
+def test_contradictory_evidence_names_the_states(capsys):
+    code, out, err = run(capsys, "infer", EXAMPLE, "-e", "date=yes", "like_jack_jill=no")
+    assert code == 2 and out == ""
+    assert "given date=yes, like_jack_jill=no" in err
+
+
+@pytest.mark.parametrize("doc, message", [
+    ("[variables]\n", "[variables] declares no variable"),
+    ('[variables]\n"" = 2\n', "name '' is empty"),
+    ('[variables]\n" a" = 2\n', "name ' a' is empty or has surrounding spaces"),
+    ('[variables]\na = ["x", ""]\n', "variables.a: a state name is empty"),
+])
+def test_knowledge_bases_no_evidence_could_name_are_refused(doc, message):
+    with pytest.raises(ParseError) as exc:
+        parse_kb(doc, "m.toml")
+    assert message in str(exc.value)
+
+
+def test_empty_model_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "empty.toml").write_text("[variables]\n")
+    proc = subprocess.run([sys.executable, "-m", "tbn.cli", "infer", str(tmp_path / "empty.toml")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "declares no variable" in proc.stderr
+
+
+def test_table_shows_no_float_round_off(capsys):
+    code, out, _ = run(capsys, "infer", EXAMPLE)
+    lines = out.splitlines()
+    at = lines.index("like_jill_jack")
+    # P(like_jill_jack = yes) = 0.4; float64 elimination gives 0.4000000000000001
+    assert lines[at + 2].split() == ["yes", "0.4"]
+    assert lines[at + 1].split() == ["no", "0.6"]
+
+
+@pytest.mark.parametrize("command", [[], ["infer"], ["compile"]])
+def test_help_has_examples(capsys, command):
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--help"])
+    assert exc.value.code == 0
+    assert "examples:" in capsys.readouterr().out
+
+
+def test_every_dating_example_in_infer_help_runs(capsys, tmp_path):
+    with pytest.raises(SystemExit):
+        main(["infer", "--help"])
+    text = capsys.readouterr().out
+    examples = re.findall(r"^  tbn infer (examples/dating\.toml.*)$", text, re.M)
+    assert len(examples) >= 3
+    for line in examples:
+        argv = line.replace("examples/dating.toml", EXAMPLE).split()
+        code, out, err = run(capsys, "infer", *argv)
+        assert code == 0, (line, err)
+        assert out.startswith(("method", "{"))
