@@ -316,11 +316,12 @@ def _exact_entry_ok(x) -> bool:
     return isinstance(x, Fraction) and x >= 0
 
 
-def _clean_float_tables(tables: list[np.ndarray]) -> set[int]:
+def _clean_float_tables(tables: list) -> set[int]:
     """Indices of the nonempty float64 tables that pass every value check (no NaN, no negative
     or infinite entry, some positive entry), found with a few numpy calls for all tables at
     once; the others are checked one by one, which also words their problems."""
-    chosen = [k for k, t in enumerate(tables) if t.dtype == np.float64 and t.size]
+    chosen = [k for k, t in enumerate(tables)
+              if isinstance(t, np.ndarray) and t.dtype == np.float64 and t.size]
     if not chosen:
         return set()
     flat = np.concatenate([tables[k].ravel() for k in chosen])
@@ -342,9 +343,8 @@ def _validate(fg: FactorGraph) -> list[str]:
             problems.append(f"variable {v.name!r} has an empty domain")
         elif len(set(v.states)) != v.cardinality:
             problems.append(f"variable {v.name!r} repeats a state name")
-    tables = [np.asarray(f.table) for f in fg.factors]
-    clean = _clean_float_tables(tables)
-    for k, (f, table) in enumerate(zip(fg.factors, tables)):
+    clean = _clean_float_tables([f.table for f in fg.factors])
+    for k, f in enumerate(fg.factors):
         label = f.name or f"factor {k} over {list(f.variables)}"
         unknown = [u for u in f.variables if u not in fg._index]
         if unknown:
@@ -354,6 +354,7 @@ def _validate(fg: FactorGraph) -> list[str]:
             problems.append(f"{label}: repeats a variable")
             continue
         shape = tuple(fg.variables[fg._index[u]].cardinality for u in f.variables)
+        table = np.asarray(f.table)
         if table.shape != shape:
             problems.append(f"{label}: table shape {table.shape} but domains need {shape}")
             continue
