@@ -232,3 +232,18 @@ def test_random_networks_read_back_exactly(net):
         for config in itertools.product(*(range(len(states[p])) for p in parents[i])):
             got = f.table[(slice(None),) + config]
             assert np.allclose(got, [float(q) for q in rows[i, config]], rtol=0, atol=1e-15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks())
+def test_whole_body_tokens_read_like_the_fine_tokens(net):
+    """Regular CPT bodies, heads and variable bodies are read as single tokens; a comment after
+    every '{', '(' and ',' makes them irregular, so the fine tokens read them: same graph."""
+    text = write_bif(*net)
+    fine = text.replace("{", "{ /**/").replace("(", "( /**/").replace(",", ", /**/")
+    assert fine != text
+    a, b = parse_bif(text), parse_bif(fine)
+    assert [(v.name, v.states) for v in a.variables] == [(v.name, v.states) for v in b.variables]
+    for f, g in zip(a.factors, b.factors, strict=True):
+        assert f.variables == g.variables and f.name == g.name
+        assert np.array_equal(f.table, g.table) and np.array_equal(f.exact, g.exact)
