@@ -160,36 +160,35 @@ def decode_deviation(case, code: str, T: int, beliefs, precision: int, layer=Non
         return dev
 
 
-def _cases(rng: random.Random, instances: int, code: str):
-    for _ in range(instances):
-        yield draw_case(rng, code)
+def _both_codes(rng: random.Random, instances: int, extra=lambda code, case: ()) -> list:
+    """``(code, case, *extra(code, case))`` per instance, codes alternating one-hot and binary;
+    ``extra`` draws what else an instance needs from ``rng``, after its case."""
+    cases = []
+    for i in range(instances):
+        code = ("one_hot", "binary")[i % 2]
+        case = draw_case(rng, code)
+        cases.append((code, case, *extra(code, case)))
+    return cases
 
 
 def check_explicit_layer_encode(precision: int, instances: int, seed: int) -> CheckResult:
     """One layer = one oplus-BP step in log-odds, both codes."""
-    rng = random.Random(seed)
-    codes = ["one_hot", "binary"]
-    cases = [(codes[i % 2], draw_case(rng, codes[i % 2])) for i in range(instances)]
+    cases = _both_codes(random.Random(seed), instances)
     return worst_deviation(cases, lambda c: layer_deviation(c[1], c[0], precision))
 
 
 def check_explicit_layer_iterate(precision: int, instances: int, seed: int) -> CheckResult:
     """T layers with the same weights = T oplus-BP steps, T in 0..5."""
     rng = random.Random(seed)
-    codes = ["one_hot", "binary"]
-    cases = [(codes[i % 2], draw_case(rng, codes[i % 2]), rng.randint(0, 5))
-             for i in range(instances)]
+    cases = _both_codes(rng, instances, lambda code, case: (rng.randint(0, 5),))
     return worst_deviation(cases, lambda c: iterate_deviation(c[1], c[0], c[2], precision))
 
 
 def check_decode_iterate(precision: int, instances: int, seed: int) -> CheckResult:
     """Decoded beliefs after T layers = T rounds of b_j <- b_nb0 ⊕ b_nb1."""
     rng = random.Random(seed)
-    codes = ["one_hot", "binary"]
-    cases = []
-    for i in range(instances):
-        case = draw_case(rng, codes[i % 2])
-        cases.append((codes[i % 2], case, rng.randint(0, 4), [_belief(rng) for _ in range(case[0])]))
+    cases = _both_codes(rng, instances, lambda code, case: (
+        rng.randint(0, 4), [_belief(rng) for _ in range(case[0])]))
     return worst_deviation(cases, lambda c: decode_deviation(c[1], c[0], c[2], c[3], precision))
 
 
@@ -258,9 +257,7 @@ def gather_deviation(case, code: str, precision: int, swap: bool = False):
 
 def check_gather(precision: int, instances: int, seed: int) -> CheckResult:
     """AND: the attention block gathers both sources' log-odds into the scratch dims."""
-    rng = random.Random(seed)
-    codes = ["one_hot", "binary"]
-    cases = [(codes[i % 2], draw_case(rng, codes[i % 2])) for i in range(instances)]
+    cases = _both_codes(random.Random(seed), instances)
     return worst_deviation(cases, lambda c: gather_deviation(c[1], c[0], precision))
 
 
@@ -395,34 +392,26 @@ def layer_with_deviation(case, code: str, layer, precision: int, swap: bool = Fa
     n, width, nb0, nb1, l = case
     dps = precision + GUARD
     with mpmath.workdps(dps):
-        X = encode_oplus_state(nb0, nb1, l, width, code)
-        Y = layer_forward(layer, X, "mpmath", dps)
-        A0, A1 = implicit_graph(layer, X, dps=dps).edges
-        if swap:  # a false variant: weights transposed (edges reversed)
-            A0 = [[A0[k][j] for k in range(n)] for j in range(n)]
-        new = [mpmath.fsum(A0[j][k] * l[k] for k in range(n))
-               + mpmath.fsum(A1[j][k] * l[k] for k in range(n)) for j in range(n)]
-        Z = encode_oplus_state(nb0, nb1, new, width, code)
+        Y = layer_forward(layer, encode_oplus_state(nb0, nb1, l, width, code), "mpmath", dps)
+        Z = encode_oplus_state(nb0, nb1, soft_step(layer, case, code, l, dps, swap), width, code)
         return _max_abs_diff(Y, Z)
 
 
 def check_layer_with_encode(precision: int, instances: int, seed: int) -> CheckResult:
     """The explicit layer at any attention kind maps encode l to encode(∑ α0 l + ∑ α1 l)."""
     rng = random.Random(seed)
-    codes = ["one_hot", "binary"]
-    cases = []
-    for i in range(instances):
-        code = codes[i % 2]
-        case = draw_case(rng, code)
-        cases.append((code, case, _layer_with(rng, case[1], code)))
+    cases = _both_codes(rng, instances, lambda code, case: (_layer_with(rng, case[1], code),))
     return worst_deviation(cases, lambda c: layer_with_deviation(c[1], c[0], c[2], precision))
 
 
-def soft_step(layer, case, code: str, l, dps: int) -> list:
-    """One ``softStep``: ``l_j <- ∑ α0_jk l_k + ∑ α1_jk l_k``, α from `implicit.implicit_graph`."""
+def soft_step(layer, case, code: str, l, dps: int, swap: bool = False) -> list:
+    """One ``softStep``: ``l_j <- ∑ α0_jk l_k + ∑ α1_jk l_k``, α from `implicit.implicit_graph`
+    (``swap``: a false variant for the tests, α0 transposed, i.e. its edges reversed)."""
     n, width, nb0, nb1, _ = case
     X = encode_oplus_state(nb0, nb1, l, width, code)
     A0, A1 = implicit_graph(layer, X, dps=dps).edges
+    if swap:
+        A0 = [[A0[k][j] for k in range(n)] for j in range(n)]
     return [mpmath.fsum(A0[j][k] * l[k] for k in range(n))
             + mpmath.fsum(A1[j][k] * l[k] for k in range(n)) for j in range(n)]
 
@@ -430,12 +419,8 @@ def soft_step(layer, case, code: str, l, dps: int) -> list:
 def check_layer_with_iterate(precision: int, instances: int, seed: int) -> CheckResult:
     """T layers at any attention kind = T applications of ``softStep`` (T in 0..4)."""
     rng = random.Random(seed)
-    codes = ["one_hot", "binary"]
-    cases = []
-    for i in range(instances):
-        code = codes[i % 2]
-        case = draw_case(rng, code)
-        cases.append((code, case, _layer_with(rng, case[1], code), rng.randint(0, 4)))
+    cases = _both_codes(rng, instances, lambda code, case: (_layer_with(rng, case[1], code),
+                                                            rng.randint(0, 4)))
 
     def deviation(c):
         code, case, layer, T = c
@@ -453,13 +438,8 @@ def check_layer_with_iterate(precision: int, instances: int, seed: int) -> Check
 def check_attn_weights_explicit_indep(precision: int, instances: int, seed: int) -> CheckResult:
     """The explicit heads' weights are the same for any two states with the same sources."""
     rng = random.Random(seed)
-    codes = ["one_hot", "binary"]
-    cases = []
-    for i in range(instances):
-        code = codes[i % 2]
-        case = draw_case(rng, code)
-        other = [_log_odds(rng) for _ in range(case[0])]
-        cases.append((code, case, other, _layer_with(rng, case[1], code)))
+    cases = _both_codes(rng, instances, lambda code, case: (
+        [_log_odds(rng) for _ in range(case[0])], _layer_with(rng, case[1], code)))
 
     def deviation(c):
         code, (n, width, nb0, nb1, l), other, layer = c
