@@ -620,18 +620,21 @@ def node_marginal(t, p) -> list:
     return [w / z if z != 0 else mpmath.mpf(0) for w in unnorm_marginal_at(t, p, one)]
 
 
+def _attach_cases(rng: random.Random, instances: int, side: str):
+    """``(t, psi, s, p, g)`` for ``attach t psi s``: signed trees and edge factor, a position ``p``
+    in t (``side = "left"``) or in s (``"right"``), and a signed root factor ``g``."""
+    for _ in range(instances):
+        k = rng.choice((2, 3))
+        t = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
+        s = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
+        psi = tuple(_vector(rng, k, True, False) for _ in range(k))
+        g = [exact_entry(rng, signed=True) for _ in range(k)]
+        yield t, psi, s, rng.choice(positions(t if side == "left" else s)), g
+
+
 def check_unnorm_marginal_at_left(precision: int, instances: int, seed: int) -> CheckResult:
     """``unnormMarginalAt_left``: a node of t in attach t psi s sees s as one unary factor."""
-    rng = random.Random(seed + 5)
-
-    def cases():
-        for _ in range(instances):
-            k = rng.choice((2, 3))
-            t = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
-            s = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
-            psi = tuple(_vector(rng, k, True, False) for _ in range(k))
-            g = [exact_entry(rng, signed=True) for _ in range(k)]
-            yield t, psi, s, rng.choice(positions(t)), g
+    cases = _attach_cases(random.Random(seed + 5), instances, "left")
 
     def deviation(case):
         t, psi, s, p, g = case
@@ -642,22 +645,13 @@ def check_unnorm_marginal_at_left(precision: int, instances: int, seed: int) -> 
                                             zip(g, msg(psi, unnorm_root_marginal(s)))])
             return _worst(zip(lhs, rhs))
 
-    return worst_deviation(cases(), deviation)
+    return worst_deviation(cases, deviation)
 
 
 def check_unnorm_marginal_at_right(precision: int, instances: int, seed: int) -> CheckResult:
     """``unnormMarginalAt_right``: a node of s in attach t psi s sees the rest as the downward
     message sum_u g u * Z_t(u) * psi u w."""
-    rng = random.Random(seed + 6)
-
-    def cases():
-        for _ in range(instances):
-            k = rng.choice((2, 3))
-            t = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
-            s = random_tree(rng, k, rng.randint(1, 3), positive=False, signed=True)
-            psi = tuple(_vector(rng, k, True, False) for _ in range(k))
-            g = [exact_entry(rng, signed=True) for _ in range(k)]
-            yield t, psi, s, rng.choice(positions(s)), g
+    cases = _attach_cases(random.Random(seed + 6), instances, "right")
 
     def deviation(case):
         t, psi, s, p, g = case
@@ -670,7 +664,7 @@ def check_unnorm_marginal_at_right(precision: int, instances: int, seed: int) ->
             lhs = unnorm_marginal_at(("attach", t, psi, s), ("right", p), g)
             return _worst(zip(lhs, unnorm_marginal_at(s, p, down)))
 
-    return worst_deviation(cases(), deviation)
+    return worst_deviation(cases, deviation)
 
 
 def check_belief_at_eq_unnorm_marginal_at(precision: int, instances: int,
