@@ -115,6 +115,12 @@ def check_sum_hard_weights_mul(precision: int, instances: int, seed: int) -> Che
     return worst_deviation(cases, deviation)
 
 
+def _hard_weights(s, precision):
+    """The hard-attention weights of the score row ``s`` (the values play no part)."""
+    alpha, _ = attention_row(s, [0] * len(s), "hard", None, precision)
+    return alpha
+
+
 def check_hard_weights_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
     """Every hard weight is >= 0 (reported as the largest negative part), ties included."""
     rng = random.Random(seed)
@@ -122,7 +128,7 @@ def check_hard_weights_nonneg(precision: int, instances: int, seed: int) -> Chec
 
     def deviation(s):
         with mpmath.workdps(precision + GUARD):
-            alpha, _ = attention_row(s, [0] * len(s), "hard", None, precision + GUARD)
+            alpha = _hard_weights(s, precision + GUARD)
             return max(max(-a, 0) for a in alpha)
     return worst_deviation(cases, deviation)
 
@@ -134,7 +140,7 @@ def check_sum_hard_weights(precision: int, instances: int, seed: int) -> CheckRe
 
     def deviation(s):
         with mpmath.workdps(precision + GUARD):
-            alpha, _ = attention_row(s, [0] * len(s), "hard", None, precision + GUARD)
+            alpha = _hard_weights(s, precision + GUARD)
             return abs(mpmath.fsum(alpha) - 1)
     return worst_deviation(cases, deviation)
 
