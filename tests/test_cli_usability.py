@@ -243,3 +243,28 @@ def test_every_dating_example_in_infer_help_runs(capsys, tmp_path):
         code, out, err = run(capsys, "infer", *argv)
         assert code == 0, (line, err)
         assert out.startswith(("method", "{"))
+
+
+@pytest.mark.parametrize("entry", ["1e400", '"1e400"', '"1e-400"', '"1e100000000"', "9" * 400])
+def test_numbers_outside_float64_are_refused_not_a_traceback_or_a_hang(entry):
+    doc = f'[variables]\na = ["n", "y"]\n[[factor]]\nvariables = ["a"]\ntable = [{entry}, 1]\n'
+    with pytest.raises(ParseError) as exc:
+        parse_kb(doc, "m.toml")
+    assert "factor[0]: table[0]" in str(exc.value) and "outside the float64 range" in str(exc.value)
+
+
+def test_logistic_gate_with_an_argument_beyond_float64_saturates(capsys, tmp_path):
+    """sigma(1.7e308 + 1.7e308 a): float(arg) overflowed into a traceback; it is 1.0 in float."""
+    path = tmp_path / "gate.toml"
+    path.write_text('[variables]\na = ["n", "y"]\nb = ["n", "y"]\n[prior]\na = 0.5\n'
+                    '[[gate]]\nkind = "logistic"\nchild = "b"\nparents = ["a"]\n'
+                    'weights = [1.7e308]\nbias = 1.7e308\n')
+    for method in ("exact", "bp", "transformer"):
+        code, out, err = run(capsys, "infer", str(path), "--method", method, "--json")
+        assert code == 0, err
+        assert json.loads(out)["marginals"]["b"] == {"n": 0.0, "y": 1.0}
+    # at 20 digits the tiny P(b = n) = (sigma(-1.7e308) + sigma(-3.4e308)) / 2 is still there
+    code, out, err = run(capsys, "infer", str(path), "--precision", "20", "--json")
+    with mpmath.workdps(30):
+        got = mpmath.mpf(json.loads(out)["marginals"]["b"]["n"])
+        assert got > 0 and abs(mpmath.log(got) - (-1.7e308 - mpmath.log(2))) < 1e-10 * 1.7e308

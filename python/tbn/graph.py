@@ -64,6 +64,8 @@ class Logistic:
         return 1 / (1 + mpmath.exp(-x))
 
     def __float__(self) -> float:
+        if abs(self.arg) > 800:  # sigma rounds to 0.0 or 1.0 there; float(arg) may overflow
+            return 1.0 if self.arg > 0 else 0.0
         x = float(self.arg)
         return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 

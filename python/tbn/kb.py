@@ -32,6 +32,9 @@ else:  # pragma: no cover
 __all__ = ["read_model", "read_kb", "parse_kb", "GATE_KINDS"]
 
 GATE_KINDS = ("and", "or", "logistic")
+#: Nonzero numbers must have float64 magnitudes (normal range): every model also runs in float64,
+#: where 1e400 would be inf and 1e-400 a zero that changes the support.
+_FLOAT_MAX, _FLOAT_MIN = Fraction(sys.float_info.max), Fraction(sys.float_info.min)
 #: A CPT row or prior may miss 1 by this much (for 0.3333333333-style decimals).
 ROW_SUM_TOLERANCE = Fraction(1, 10**9)
 
@@ -189,8 +192,19 @@ class _Builder:
         return True
 
     def number(self, place: str, x) -> Fraction | None:
+        if isinstance(x, str) and "/" not in x:
+            try:  # "1e5" reads like the TOML float 1e5; a bad string is reported below
+                x = Decimal(x.strip())
+            except ArithmeticError:
+                pass
         if isinstance(x, Decimal) and not x.is_finite():
             self.problems.append(f"{place}: {x} is not a finite number")
+            return None
+        # Checked on the exponent first: Fraction("1e100000000") would build a 10^8-digit integer.
+        if isinstance(x, Decimal) and x and not -330 <= x.adjusted() <= 310 or \
+                isinstance(x, int) and abs(x) > _FLOAT_MAX:
+            self.problems.append(f"{place}: {x} is outside the float64 range (nonzero "
+                                 "magnitudes from 2.2e-308 to 1.8e308)")
             return None
         try:
             if isinstance(x, bool):
@@ -204,6 +218,10 @@ class _Builder:
         except (TypeError, ValueError, ZeroDivisionError):
             self.problems.append(f"{place}: expected a number or a string like \"1/3\", "
                                  f"got {x!r}")
+            return None
+        if value and not _FLOAT_MIN <= abs(value) <= _FLOAT_MAX:
+            self.problems.append(f"{place}: {x} is outside the float64 range (nonzero "
+                                 "magnitudes from 2.2e-308 to 1.8e308)")
             return None
         return value
 
