@@ -179,19 +179,26 @@ class CompiledBP:
             out.append(frozenset(allowed))
         return out
 
+    def _term_mask(self, slot, cav) -> np.ndarray:
+        """Which entries of factor ``k`` (``slot = (k, p)``) are positive with every other position
+        in its cavity support ``cav``: the terms of the message at ``slot``."""
+        k, p = slot
+        mask = self._positive[k].copy()
+        for q, allowed in enumerate(cav):
+            if q != p:
+                ind = np.zeros(mask.shape[q], dtype=bool)
+                ind[list(allowed)] = True
+                shape = [1] * mask.ndim
+                shape[q] = -1
+                mask &= ind.reshape(shape)
+        return mask
+
     def _next_support(self, prev: dict) -> dict:
         new = {}
         for slot in self.slots:
             k, p = slot
             cav = self._cavity(prev, slot)
-            mask = self._positive[k].copy()
-            for q, allowed in enumerate(cav):
-                if q != p:
-                    ind = np.zeros(mask.shape[q], dtype=bool)
-                    ind[list(allowed)] = True
-                    shape = [1] * mask.ndim
-                    shape[q] = -1
-                    mask &= ind.reshape(shape)
+            mask = self._term_mask(slot, cav)
             reach = mask.any(axis=tuple(q for q in range(mask.ndim) if q != p))
             states = frozenset(int(s) for s in np.flatnonzero(reach))
             if not states:
@@ -245,14 +252,7 @@ class CompiledBP:
         and the dims of the variable-to-factor messages it adds (shape ``(terms, arity - 1)``).
         """
         k, p = slot
-        mask = self._positive[k].copy()
-        for q, allowed in enumerate(cav):
-            if q != p:
-                ind = np.zeros(mask.shape[q], dtype=bool)
-                ind[list(allowed)] = True
-                shape = [1] * mask.ndim
-                shape[q] = -1
-                mask &= ind.reshape(shape)
+        mask = self._term_mask(slot, cav)
         others = [q for q in range(mask.ndim) if q != p]
         idx = np.argwhere(np.moveaxis(mask, p, 0))  # column 0: the state of position p
         full = np.empty_like(idx)
