@@ -268,3 +268,50 @@ def test_logistic_gate_with_an_argument_beyond_float64_saturates(capsys, tmp_pat
     with mpmath.workdps(30):
         got = mpmath.mpf(json.loads(out)["marginals"]["b"]["n"])
         assert got > 0 and abs(mpmath.log(got) - (-1.7e308 - mpmath.log(2))) < 1e-10 * 1.7e308
+
+
+CYCLIC_BIF = """variable a { type discrete [ 2 ] { t, f }; }
+variable b { type discrete [ 2 ] { t, f }; }
+variable c { type discrete [ 2 ] { t, f }; }
+probability ( a | c ) { (t) 0.9, 0.1; (f) 0.2, 0.8; }
+probability ( b | a ) { (t) 0.3, 0.7; (f) 0.6, 0.4; }
+probability ( c | b ) { (t) 0.5, 0.5; (f) 0.1, 0.9; }
+"""
+CYCLIC_KB = """[variables]
+a = 2
+b = 2
+c = 2
+[[cpt]]
+child = "a"
+parents = ["c"]
+table = [[0.9, 0.1], [0.2, 0.8]]
+[[gate]]
+kind = "and"
+child = "b"
+parents = ["a"]
+[[cpt]]
+child = "c"
+parents = ["b"]
+table = [[0.5, 0.5], [0.1, 0.9]]
+"""
+
+
+@pytest.mark.parametrize("name, text", [("cyc.bif", CYCLIC_BIF), ("cyc.toml", CYCLIC_KB)])
+def test_cpts_with_a_directed_cycle_are_refused_not_answered(capsys, tmp_path, name, text):
+    """The normalised product of cyclic CPTs has marginals, but they belong to no network."""
+    path = tmp_path / name
+    path.write_text(text)
+    code, out, err = run(capsys, "infer", str(path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "directed cycle" in err and re.search(r"\((\w) -> \w -> \w -> \1\)", err)
+
+
+def test_directed_cycle_finder():
+    from tbn.graph import directed_cycle
+    assert directed_cycle({"a": ["b", "c"], "b": ["c"], "c": []}) is None
+    assert directed_cycle({}) is None
+    cycle = directed_cycle({"w": ["x"], "x": ["y"], "y": ["z"], "z": ["x"]})
+    assert cycle[0] == cycle[-1] and sorted(cycle[:-1]) == ["x", "y", "z"]
+    # every step of the returned cycle is a child -> parent edge
+    assert all(b in {"w": ["x"], "x": ["y"], "y": ["z"], "z": ["x"]}[a]
+               for a, b in zip(cycle, cycle[1:]))

@@ -30,7 +30,7 @@ import re
 import numpy as np
 
 from .errors import ParseError
-from .graph import Factor, FactorGraph, Variable
+from .graph import Factor, FactorGraph, Variable, directed_cycle
 
 __all__ = ["read_bif", "parse_bif"]
 
@@ -384,6 +384,11 @@ class _Parser:
                 raise ParseError(f"variable {name!r} has no probability block", self.path,
                                  self.line(offset))
         factors = [self.cpt(*cpts[name], variables) for name in cpts]
+        cycle = directed_cycle({c[0]: [p for p, _ in ps] for c, ps, _, _ in cpts.values()})
+        if cycle:
+            raise ParseError(f"the probability blocks form a directed cycle "
+                             f"({' -> '.join(reversed(cycle))}): not a Bayesian network",
+                             self.path, self.line(cpts[cycle[0]][3]))
         return FactorGraph(tuple(Variable(n, tuple(s)) for n, (s, _) in variables.items()),
                            tuple(factors))
 

@@ -31,7 +31,7 @@ from .errors import EvidenceError, ModelError
 if TYPE_CHECKING:  # imported where used: a float64 program never loads mpmath
     import mpmath
 
-__all__ = ["Variable", "Factor", "FactorGraph", "Logistic"]
+__all__ = ["Variable", "Factor", "FactorGraph", "Logistic", "directed_cycle"]
 
 
 @dataclass(frozen=True)
@@ -281,6 +281,33 @@ class FactorGraph:
             else:
                 best = max(best, max(_farthest(adj, u)[1] for u in comp))
         return best
+
+
+def directed_cycle(parents: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """A directed cycle ``[a, b, ..., a]`` of the parent relation (child -> its parents), or None.
+
+    A Bayesian network's CPTs must form a DAG: with a cycle their product is still a factor
+    graph, but its marginals are not those of any network with these conditionals, so the
+    readers refuse it instead of answering.
+    """
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in parents:
+        if root in state:
+            continue
+        path, stack = [root], [iter(parents.get(root, ()))]
+        state[root] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(parents.get(nxt, ())))
+    return None
 
 
 def _bfs(adj: list[list[int]], start: int) -> dict[int, int]:

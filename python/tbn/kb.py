@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import ParseError
-from .graph import Factor, FactorGraph, Logistic, Variable
+from .graph import Factor, FactorGraph, Logistic, Variable, directed_cycle
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -101,6 +101,7 @@ class _Builder:
         self.problems: list[str] = []
         self.states: dict[str, tuple[str, ...]] = {}
         self.defined_by: dict[str, str] = {}
+        self.parents: dict[str, list[str]] = {}  # of cpt and gate children, for the DAG check
 
     def build(self, doc: dict) -> FactorGraph | None:
         for key in doc:
@@ -127,6 +128,11 @@ class _Builder:
                     self.problems.append(f"{place}: unknown key(s) {sorted(unknown)} (allowed: "
                                          f"{sorted(_KEYS[section])})")
                 factors.append(make(place, entry))
+        cycle = directed_cycle(self.parents)
+        if cycle:
+            self.problems.append("the parents of cpt and gate entries form a directed cycle "
+                                 f"({' -> '.join(reversed(cycle))}); a Bayesian network must be "
+                                 "acyclic (use [[factor]] for an undirected dependency)")
         if self.problems:
             return None
         variables = tuple(Variable(n, s) for n, s in self.states.items())
@@ -294,6 +300,7 @@ class _Builder:
         names = self.known(place, [child] + parents, "child and parents")
         if names is None or not self.claim(place, child):
             return None
+        self.parents[child] = names[1:]
         if "table" not in entry:
             self.problems.append(f"{place}: needs table = nested list [parent1]...[child]")
             return None
@@ -343,6 +350,7 @@ class _Builder:
         if len(names) < 2:
             self.problems.append(f"{place}: needs at least one parent")
             return None
+        self.parents[child] = names[1:]
         nonbinary = [n for n in names if len(self.states[n]) != 2]
         if nonbinary:
             self.problems.append(f"{place}: gates need binary variables (state 1 = true), "
