@@ -168,6 +168,26 @@ def check_error_iterate_le(precision: int, instances: int, seed: int) -> CheckRe
     return worst_deviation(cases, deviation)
 
 
+def _draw_state(rng: random.Random, n_min: int):
+    """``(code, n, width, nb0, nb1, l)``: a random code, ``n_min <= n <= 7`` tokens with random
+    sources and log-odds in [-10, 10] (exact floats, so the same at every precision)."""
+    code = rng.choice(["one_hot", "binary"])
+    n = rng.randint(n_min, 7)
+    nb0 = [rng.randrange(n) for _ in range(n)]
+    nb1 = [rng.randrange(n) for _ in range(n)]
+    l = [mpmath.mpf(rng.uniform(-10, 10)) for _ in range(n)]
+    return code, n, code_width(n, code), nb0, nb1, l
+
+
+def _excess(nb0, nb1, l, T: int, got, eps, factor) -> mpmath.mpf:
+    """``max(0, max_j |got_j - (bpStep^T l)_j| - factor T 2^(T+1) ε M)`` with ``M = max |l|``."""
+    exact = list(l)
+    for _ in range(T):
+        exact = [exact[nb0[j]] + exact[nb1[j]] for j in range(len(l))]
+    bound = factor * T * 2 ** (T + 1) * eps * max(abs(v) for v in l)
+    return max(max(abs(g - e) for g, e in zip(got, exact)) - bound, mpmath.mpf(0))
+
+
 def soft_layer_violation(case, precision: int, factor=1):
     """``max(0, |softStep^T l - bpStep^T l| - factor T 2^(T+1) ε M)`` over all tokens.
 
@@ -181,13 +201,8 @@ def soft_layer_violation(case, precision: int, factor=1):
         X = encode_oplus_state(nb0, nb1, l, width, code)
         A0, A1 = implicit_graph(layer, X, dps=dps).edges
         eps = max(max(1 - A0[j][nb0[j]], 1 - A1[j][nb1[j]]) for j in range(n))
-        M = max(abs(v) for v in l)
         Y = model_forward([layer] * T, X, "mpmath", dps)
-        exact = list(l)
-        for _ in range(T):
-            exact = [exact[nb0[j]] + exact[nb1[j]] for j in range(n)]
-        bound = factor * T * 2 ** (T + 1) * eps * M
-        return max(max(abs(Y[j, 0] - exact[j]) for j in range(n)) - bound, mpmath.mpf(0))
+        return _excess(nb0, nb1, l, T, [Y[j, 0] for j in range(n)], eps, factor)
 
 
 def check_soft_layer_iterate_error(precision: int, instances: int, seed: int) -> CheckResult:
@@ -195,13 +210,8 @@ def check_soft_layer_iterate_error(precision: int, instances: int, seed: int) ->
     rng = random.Random(seed)
     cases = []
     for _ in range(instances):
-        code = rng.choice(["one_hot", "binary"])
-        n = rng.randint(1, 7)
-        width = code_width(n, code)
-        nb0 = [rng.randrange(n) for _ in range(n)]
-        nb1 = [rng.randrange(n) for _ in range(n)]
+        code, n, width, nb0, nb1, l = _draw_state(rng, 1)
         with mpmath.workdps(precision + GUARD):
-            l = [mpmath.mpf(rng.uniform(-10, 10)) for _ in range(n)]
             lam = mpmath.mpf(10) ** rng.uniform(-1, 1.7)
         layer = softmax_layer(explicit_oplus_layer(width, code), lam)
         cases.append((code, n, width, nb0, nb1, l, layer, rng.randint(0, 5)))
@@ -232,12 +242,7 @@ def construction_violation(case, precision: int, factor=1):
         else:
             Y = model_forward([layer] * T, X, "mpmath", dps)
             got = [Y[j, 0] for j in range(n)]
-        exact = list(l)
-        for _ in range(T):
-            exact = [exact[nb0[j]] + exact[nb1[j]] for j in range(n)]
-        M = max(abs(v) for v in l)
-        bound = factor * T * 2 ** (T + 1) * eps * M
-        return max(max(abs(g - e) for g, e in zip(got, exact)) - bound, mpmath.mpf(0))
+        return _excess(nb0, nb1, l, T, got, eps, factor)
 
 
 def check_softmax_construction_error(precision: int, instances: int, seed: int) -> CheckResult:
@@ -245,13 +250,8 @@ def check_softmax_construction_error(precision: int, instances: int, seed: int) 
     rng = random.Random(seed)
     cases = []
     for _ in range(instances):
-        code = rng.choice(["one_hot", "binary"])
-        n = rng.randint(2, 7)
-        width = code_width(n, code)
-        nb0 = [rng.randrange(n) for _ in range(n)]
-        nb1 = [rng.randrange(n) for _ in range(n)]
+        code, n, width, nb0, nb1, l = _draw_state(rng, 2)
         with mpmath.workdps(precision + GUARD):
-            l = [mpmath.mpf(rng.uniform(-10, 10)) for _ in range(n)]
             eps = mpmath.mpf(10) ** -rng.uniform(0.05, 12)
         cases.append((code, n, width, nb0, nb1, l, eps, rng.randint(0, 5)))
     return worst_deviation(cases, lambda c: construction_violation(c, precision))
