@@ -119,14 +119,19 @@ def _reals(k: int):
     return lambda rng: tuple(draw_real(rng) for _ in range(k))
 
 
-def _probs(k: int):
-    """k beliefs; with probability 1/5 the first two are tied."""
+def _tied(draw_one, k: int):
+    """A drawer of k values from ``draw_one``; with probability 1/5 the first two are tied."""
     def draw(rng):
-        ps = [draw_prob(rng) for _ in range(k)]
+        ps = [draw_one(rng) for _ in range(k)]
         if k > 1 and rng.random() < 0.2:
             ps[1] = ps[0]
         return tuple(ps)
     return draw
+
+
+def _probs(k: int):
+    """k beliefs (`draw_prob`), the first two tied now and then."""
+    return _tied(draw_prob, k)
 
 
 # --- trees -------------------------------------------------------------------------------------
@@ -311,13 +316,8 @@ def check_oplus_comm(precision: int, instances: int, seed: int) -> CheckResult:
 
 
 def _fractions(k: int):
-    """k exact beliefs; with probability 1/5 the first two are tied."""
-    def draw(rng):
-        ps = [draw_fraction(rng) for _ in range(k)]
-        if k > 1 and rng.random() < 0.2:
-            ps[1] = ps[0]
-        return tuple(ps)
-    return draw
+    """k exact beliefs (`draw_fraction`), the first two tied now and then."""
+    return _tied(draw_fraction, k)
 
 
 def check_oplus_assoc(precision: int, instances: int, seed: int) -> CheckResult:
