@@ -178,6 +178,12 @@ def double_edge(k: int = 2) -> LeanGraph:
 
 # --- one check per manifest theorem -------------------------------------------------------------
 
+def _entries(messages) -> list:
+    """Every number of a message family (per variable, per factor, per value), for the
+    nonnegativity statements."""
+    return [x for per_node in messages for vec in per_node for x in vec]
+
+
 def _cases(seed: int, instances: int, *, signed: bool = False):
     rng = random.Random(seed)
     for _ in range(instances):
@@ -191,7 +197,7 @@ def check_var_to_factor_nonneg(precision: int, instances: int, seed: int) -> Che
         fg, mu = case
         with mpmath.workdps(precision):
             nu = var_to_factor(fg, mu)
-            return negative_part([x for row in nu for vec in row for x in vec])
+            return negative_part(_entries(nu))
 
     return worst_deviation(_cases(seed, instances), deviation)
 
@@ -210,7 +216,7 @@ def check_factor_to_var_nonneg(precision: int, instances: int, seed: int) -> Che
         fg, nu = case
         with mpmath.workdps(precision):
             mu = factor_to_var(fg, nu)
-            return negative_part([x for a in mu for vec in a for x in vec])
+            return negative_part(_entries(mu))
 
     return worst_deviation(cases(), deviation)
 
@@ -221,7 +227,7 @@ def check_bp_round_nonneg(precision: int, instances: int, seed: int) -> CheckRes
         fg, mu = case
         with mpmath.workdps(precision):
             out = bp_round(fg, mu)
-            return negative_part([x for a in out for vec in a for x in vec])
+            return negative_part(_entries(out))
 
     return worst_deviation(_cases(seed, instances), deviation)
 
@@ -238,7 +244,7 @@ def check_bp_rounds_nonneg(precision: int, instances: int, seed: int) -> CheckRe
         fg, rounds, mu = case
         with mpmath.workdps(precision):
             out = bp_rounds(fg, rounds, mu)
-            return negative_part([x for a in out for vec in a for x in vec])
+            return negative_part(_entries(out))
 
     return worst_deviation(cases(), deviation)
 
@@ -358,6 +364,6 @@ def check_bp_rounds_uniform_nonneg(precision: int, instances: int, seed: int) ->
         fg, rounds = case
         with mpmath.workdps(precision):
             out = bp_rounds(fg, rounds, uniform_messages(fg))
-            return negative_part([x for a in out for vec in a for x in vec])
+            return negative_part(_entries(out))
 
     return worst_deviation(cases(), deviation)
