@@ -56,28 +56,28 @@ def _gains(precision: int, instances: int, seed: int, deviation) -> CheckResult:
         return worst_deviation(cases, lambda case: deviation(*case))
 
 
-def check_abs_sigmoid_sub_one_le(precision: int, instances: int, seed: int) -> CheckResult:
-    """s >= k/2 implies |sigma(s) - 1| <= sigma(-k/2)."""
+def _saturation(precision: int, instances: int, seed: int, target: int) -> CheckResult:
+    """|sigma(s) - target| <= sigma(-k/2) for s beyond the threshold on target's side: s >= k/2
+    (target 1) or s <= -k/2 (target 0), exactly at it one time in five."""
     rng = random.Random(seed)
     with mpmath.workdps(precision + GUARD):
         cases = []
         for _ in range(instances):
             k = draw_gain(rng)
-            cases.append((k, k / 2 + (0 if rng.random() < 0.2 else abs(draw_real(rng)))))
-        return worst_deviation(cases, lambda c: _bound_violation(abs(mp_sigmoid(c[1]) - 1),
+            beyond = 0 if rng.random() < 0.2 else abs(draw_real(rng))
+            cases.append((k, k / 2 + beyond if target else -k / 2 - beyond))
+        return worst_deviation(cases, lambda c: _bound_violation(abs(mp_sigmoid(c[1]) - target),
                                                                  mp_sigmoid(-c[0] / 2)))
+
+
+def check_abs_sigmoid_sub_one_le(precision: int, instances: int, seed: int) -> CheckResult:
+    """s >= k/2 implies |sigma(s) - 1| <= sigma(-k/2)."""
+    return _saturation(precision, instances, seed, 1)
 
 
 def check_abs_sigmoid_sub_zero_le(precision: int, instances: int, seed: int) -> CheckResult:
     """s <= -k/2 implies |sigma(s) - 0| <= sigma(-k/2)."""
-    rng = random.Random(seed)
-    with mpmath.workdps(precision + GUARD):
-        cases = []
-        for _ in range(instances):
-            k = draw_gain(rng)
-            cases.append((k, -k / 2 - (0 if rng.random() < 0.2 else abs(draw_real(rng)))))
-        return worst_deviation(cases, lambda c: _bound_violation(abs(mp_sigmoid(c[1])),
-                                                                 mp_sigmoid(-c[0] / 2)))
+    return _saturation(precision, instances, seed, 0)
 
 
 def check_or_gate_gt_half_iff(precision: int, instances: int, seed: int) -> CheckResult:
