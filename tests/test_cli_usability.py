@@ -315,3 +315,15 @@ def test_directed_cycle_finder():
     # every step of the returned cycle is a child -> parent edge
     assert all(b in {"w": ["x"], "x": ["y"], "y": ["z"], "z": ["x"]}[a]
                for a, b in zip(cycle, cycle[1:]))
+
+
+@pytest.mark.parametrize("output, message", [
+    ("", "expected a file name"),
+    ("{tmp}/", "expected a file name"),
+    ("{tmp}", "expected a file name"),
+    ("{tmp}/no/such/dir/w.npz", "does not exist"),
+])
+def test_compile_output_must_be_a_writable_file_name(capsys, tmp_path, output, message):
+    code, out, err = run(capsys, "compile", EXAMPLE, "-o", output.format(tmp=tmp_path))
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+    assert list(tmp_path.parent.glob(tmp_path.name + ".*")) == []  # nothing written beside it

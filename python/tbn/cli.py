@@ -156,6 +156,14 @@ def _cmd_compile(args) -> int:
     from .transformer.compiler import compile_factor_graph
 
     _model_after_evidence(args)
+    # checked before compiling (which can take a while): an empty name was a traceback, and
+    # `-o out/` silently wrote out.npz next to the directory instead of inside it
+    if not args.output or args.output.endswith(("/", os.sep)) or os.path.isdir(args.output):
+        raise TbnError(f"-o {args.output!r}: expected a file name such as weights.npz, "
+                       "not a directory")
+    if not os.path.isdir(os.path.dirname(args.output) or "."):
+        raise TbnError(f"-o {args.output}: directory {os.path.dirname(args.output)} does not "
+                       "exist")
     fg = read_model(args.model)
     compiled = compile_factor_graph(fg, _infer_evidence(fg, args.evidence))
     npz, sidecar = save_weights(compiled, args.output)
