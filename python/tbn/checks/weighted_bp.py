@@ -91,12 +91,21 @@ def _edges(case, precision: int):
         return implicit_graph(layer, X, unit=u, dps=precision + GUARD).edges
 
 
+def _most_negative(edges):
+    """How far the smallest edge weight is below 0 (0 when none is)."""
+    return max(max(-a, 0) for A in edges for row in A for a in row)
+
+
+def _worst_row_sum(edges):
+    """How far the in-edge weights of the worst node sum from 1."""
+    return max(abs(mpmath.fsum(row) - 1) for A in edges for row in A)
+
+
 def check_attn_weights_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
     """Attention weights of either kind are >= 0 (largest negative part)."""
     rng = random.Random(seed)
     cases = [draw_bp_layer(rng) for _ in range(instances)]
-    return worst_deviation(cases, lambda c: max(max(-a, 0) for A in _edges(c, precision)
-                                                for row in A for a in row))
+    return worst_deviation(cases, lambda c: _most_negative(_edges(c, precision)))
 
 
 def check_sum_attn_weights(precision: int, instances: int, seed: int) -> CheckResult:
@@ -106,7 +115,7 @@ def check_sum_attn_weights(precision: int, instances: int, seed: int) -> CheckRe
 
     def deviation(c):
         with mpmath.workdps(precision + GUARD):
-            return max(abs(mpmath.fsum(row) - 1) for A in _edges(c, precision) for row in A)
+            return _worst_row_sum(_edges(c, precision))
     return worst_deviation(cases, deviation)
 
 
@@ -118,6 +127,5 @@ def check_implicit_graph_is_convex(precision: int, instances: int, seed: int) ->
     def deviation(c):
         with mpmath.workdps(precision + GUARD):
             edges = _edges(c, precision)
-            neg = max(max(-a, 0) for A in edges for row in A for a in row)
-            return max(neg, max(abs(mpmath.fsum(row) - 1) for A in edges for row in A))
+            return max(_most_negative(edges), _worst_row_sum(edges))
     return worst_deviation(cases, deviation)
