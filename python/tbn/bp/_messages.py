@@ -25,6 +25,18 @@ CONTRADICTION = ("contradictory evidence: the evidence has probability zero unde
                  "(Z = 0), so no marginal exists")
 
 
+def _factor_out(table: np.ndarray, slot: int, incoming: dict, times, total) -> np.ndarray:
+    """The factor ``times`` each incoming message (``{axis: message}``, broadcast along its axis),
+    then ``total`` over every axis but ``slot``: one code for both arithmetics."""
+    s = table
+    for axis, m in incoming.items():
+        shape = [1] * table.ndim
+        shape[axis] = -1
+        s = times(s, m.reshape(shape))
+    others = tuple(a for a in range(table.ndim) if a != slot)
+    return total(s, axis=others) if others else s.copy()
+
+
 class LogFloat:
     """float64 messages as natural-log probabilities."""
 
@@ -50,13 +62,7 @@ class LogFloat:
 
     def factor_out(self, table: np.ndarray, slot: int, incoming: dict) -> np.ndarray:
         """Sum the factor times the incoming messages (``{axis: message}``) onto axis ``slot``."""
-        s = table
-        for axis, m in incoming.items():
-            shape = [1] * table.ndim
-            shape[axis] = -1
-            s = s + m.reshape(shape)
-        others = tuple(a for a in range(table.ndim) if a != slot)
-        return logsumexp(s, axis=others) if others else s.copy()
+        return _factor_out(table, slot, incoming, np.add, logsumexp)
 
     def normalize(self, m: np.ndarray):
         out, total = log_normalize(m)
@@ -103,13 +109,7 @@ class MpProb:
         return out
 
     def factor_out(self, table: np.ndarray, slot: int, incoming: dict) -> np.ndarray:
-        s = table
-        for axis, m in incoming.items():
-            shape = [1] * table.ndim
-            shape[axis] = -1
-            s = s * m.reshape(shape)
-        others = tuple(a for a in range(table.ndim) if a != slot)
-        return np.sum(s, axis=others) if others else s.copy()
+        return _factor_out(table, slot, incoming, np.multiply, np.sum)
 
     def normalize(self, m: np.ndarray):
         try:
