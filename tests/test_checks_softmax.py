@@ -60,13 +60,7 @@ def test_soft_layer_bound_is_not_vacuous():
     rng = random.Random(2)
     worst = mpmath.mpf(0)
     for _ in range(20):
-        code = rng.choice(["one_hot", "binary"])
-        n = rng.randint(2, 6)
-        width = C.code_width(n, code)
-        nb0 = [rng.randrange(n) for _ in range(n)]
-        nb1 = [rng.randrange(n) for _ in range(n)]
-        with mpmath.workdps(PRECISION + C.GUARD):
-            l = [mpmath.mpf(rng.uniform(-10, 10)) for _ in range(n)]
+        code, n, width, nb0, nb1, l = C._draw_state(rng, 2, 6)
         layer = C.softmax_layer(C.explicit_oplus_layer(width, code), mpmath.mpf(2))
         case = (code, n, width, nb0, nb1, l, layer, rng.randint(1, 3))
         worst = max(worst, C.soft_layer_violation(case, PRECISION, factor=0.1))
@@ -77,13 +71,8 @@ def test_construction_bound_fails_when_shrunk():
     rng = random.Random(4)
     worst = mpmath.mpf(0)
     for _ in range(25):
-        code = rng.choice(["one_hot", "binary"])
-        n = rng.randint(2, 6)
-        width = C.code_width(n, code)
-        nb0 = [rng.randrange(n) for _ in range(n)]
-        nb1 = [rng.randrange(n) for _ in range(n)]
+        code, n, width, nb0, nb1, l = C._draw_state(rng, 2, 6)
         with mpmath.workdps(PRECISION + C.GUARD):
-            l = [mpmath.mpf(rng.uniform(-10, 10)) for _ in range(n)]
             eps = mpmath.mpf(1) / 10
         case = (code, n, width, nb0, nb1, l, eps, rng.randint(1, 3))
         worst = max(worst, C.construction_violation(case, PRECISION, factor=0.01))

@@ -168,11 +168,11 @@ def check_error_iterate_le(precision: int, instances: int, seed: int) -> CheckRe
     return worst_deviation(cases, deviation)
 
 
-def _draw_state(rng: random.Random, n_min: int):
-    """``(code, n, width, nb0, nb1, l)``: a random code, ``n_min <= n <= 7`` tokens with random
-    sources and log-odds in [-10, 10] (exact floats, so the same at every precision)."""
+def _draw_state(rng: random.Random, n_min: int, n_max: int = 7):
+    """``(code, n, width, nb0, nb1, l)``: a random code, ``n_min <= n <= n_max`` tokens with
+    random sources and log-odds in [-10, 10] (exact floats, so the same at every precision)."""
     code = rng.choice(["one_hot", "binary"])
-    n = rng.randint(n_min, 7)
+    n = rng.randint(n_min, n_max)
     nb0 = [rng.randrange(n) for _ in range(n)]
     nb1 = [rng.randrange(n) for _ in range(n)]
     l = [mpmath.mpf(rng.uniform(-10, 10)) for _ in range(n)]
