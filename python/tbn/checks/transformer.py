@@ -121,28 +121,28 @@ def _hard_weights(s, precision):
     return alpha
 
 
+def _weights_check(precision: int, instances: int, seed: int, draw, weights,
+                   measure) -> CheckResult:
+    """The worst ``measure(weights(case, dps))`` over ``instances`` cases from ``draw(rng)``."""
+    rng = random.Random(seed)
+    cases = [draw(rng) for _ in range(instances)]
+
+    def deviation(c):
+        with mpmath.workdps(precision + GUARD):
+            return measure(weights(c, precision + GUARD))
+    return worst_deviation(cases, deviation)
+
+
 def check_hard_weights_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
     """Every hard weight is >= 0 (reported as the largest negative part), ties included."""
-    rng = random.Random(seed)
-    cases = [_tied_case(rng) for _ in range(instances)]
-
-    def deviation(s):
-        with mpmath.workdps(precision + GUARD):
-            alpha = _hard_weights(s, precision + GUARD)
-            return max(max(-a, 0) for a in alpha)
-    return worst_deviation(cases, deviation)
+    return _weights_check(precision, instances, seed, _tied_case, _hard_weights,
+                          lambda alpha: max(max(-a, 0) for a in alpha))
 
 
 def check_sum_hard_weights(precision: int, instances: int, seed: int) -> CheckResult:
     """Hard weights sum to 1 (n >= 1), ties shared uniformly."""
-    rng = random.Random(seed)
-    cases = [_tied_case(rng) for _ in range(instances)]
-
-    def deviation(s):
-        with mpmath.workdps(precision + GUARD):
-            alpha = _hard_weights(s, precision + GUARD)
-            return abs(mpmath.fsum(alpha) - 1)
-    return worst_deviation(cases, deviation)
+    return _weights_check(precision, instances, seed, _tied_case, _hard_weights,
+                          lambda alpha: abs(mpmath.fsum(alpha) - 1))
 
 
 def _lam(rng: random.Random) -> mpmath.mpf:
@@ -162,7 +162,10 @@ def _softmax_case(rng: random.Random):
     return lam, s
 
 
-def _softmax_weights(lam, s, precision):
+def _softmax_weights(case, precision):
+    """The softmax weights of ``case = (lam, s)``: from the model when lam > 0, else from the
+    formula (the model requires lam > 0)."""
+    lam, s = case
     if lam > 0:
         alpha, _ = attention_row(s, [0] * len(s), "softmax", lam, precision)
         return alpha
@@ -171,23 +174,11 @@ def _softmax_weights(lam, s, precision):
 
 def check_softmax_weights_pos(precision: int, instances: int, seed: int) -> CheckResult:
     """Softmax weights are > 0 (reported 0 when all are, 1 otherwise), even for 1e6 score gaps."""
-    rng = random.Random(seed)
-    cases = [_softmax_case(rng) for _ in range(instances)]
-
-    def deviation(c):
-        lam, s = c
-        with mpmath.workdps(precision + GUARD):
-            return 0 if all(w > 0 for w in _softmax_weights(lam, s, precision + GUARD)) else 1
-    return worst_deviation(cases, deviation)
+    return _weights_check(precision, instances, seed, _softmax_case, _softmax_weights,
+                          lambda alpha: 0 if all(w > 0 for w in alpha) else 1)
 
 
 def check_sum_softmax_weights(precision: int, instances: int, seed: int) -> CheckResult:
     """Softmax weights sum to 1 (n >= 1), for any inverse temperature."""
-    rng = random.Random(seed)
-    cases = [_softmax_case(rng) for _ in range(instances)]
-
-    def deviation(c):
-        lam, s = c
-        with mpmath.workdps(precision + GUARD):
-            return abs(mpmath.fsum(_softmax_weights(lam, s, precision + GUARD)) - 1)
-    return worst_deviation(cases, deviation)
+    return _weights_check(precision, instances, seed, _softmax_case, _softmax_weights,
+                          lambda alpha: abs(mpmath.fsum(alpha) - 1))
