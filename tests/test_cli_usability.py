@@ -327,3 +327,18 @@ def test_compile_output_must_be_a_writable_file_name(capsys, tmp_path, output, m
     code, out, err = run(capsys, "compile", EXAMPLE, "-o", output.format(tmp=tmp_path))
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
     assert list(tmp_path.parent.glob(tmp_path.name + ".*")) == []  # nothing written beside it
+
+
+@pytest.mark.parametrize("name, text", [
+    ("bom.bif", "variable a { type discrete [ 2 ] { t, f }; }\n"
+                "probability ( a ) { table 0.9, 0.1; }\n"),
+    ("bom.toml", '[variables]\na = ["t", "f"]\n[prior]\na = [0.9, 0.1]\n'),
+])
+def test_files_saved_with_a_byte_order_mark_are_read(capsys, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    code, out, err = run(capsys, "infer", str(path), "--json")
+    assert code == 0, err
+    marginal = json.loads(out)["marginals"]["a"]
+    assert list(marginal) == ["t", "f"]
+    assert list(marginal.values()) == pytest.approx([0.9, 0.1], abs=1e-15)

@@ -92,7 +92,7 @@ def read_bif(path: str | os.PathLike) -> FactorGraph:
         else:
             with open(path, "rb") as fh:
                 raw = fh.read()
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not text
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise ParseError(f"cannot read: {exc}", path) from None
     except UnicodeDecodeError as exc:

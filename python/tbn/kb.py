@@ -72,7 +72,7 @@ def read_kb(path: str | os.PathLike) -> FactorGraph:
     path = os.fspath(path)
     try:
         with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8")
+            text = fh.read().decode("utf-8-sig")  # a byte-order mark is not text
     except OSError as exc:
         raise ParseError(f"cannot read: {exc}", path) from None
     except UnicodeDecodeError as exc:
