@@ -87,8 +87,9 @@ def _tied_case(rng: random.Random):
     return s
 
 
-def check_hard_weights_of_unique_max(precision: int, instances: int, seed: int) -> CheckResult:
-    """A unique strict maximiser m gets weight 1, every other token 0."""
+def _unique_max_check(precision: int, instances: int, seed: int, measure) -> CheckResult:
+    """The worst ``measure(alpha, out, m, v)`` of hard attention over score rows with a unique
+    maximiser m (drawn at the working precision: the runner-up can be 1e-30 below the top)."""
     rng = random.Random(seed)
     with mpmath.workdps(precision + GUARD):
         cases = [_unique_max_case(rng) for _ in range(instances)]
@@ -96,23 +97,21 @@ def check_hard_weights_of_unique_max(precision: int, instances: int, seed: int) 
     def deviation(c):
         s, m, v = c
         with mpmath.workdps(precision + GUARD):
-            alpha, _ = attention_row(s, v, "hard", None, precision + GUARD)
-            return max(abs(a - (1 if i == m else 0)) for i, a in enumerate(alpha))
+            alpha, out = attention_row(s, v, "hard", None, precision + GUARD)
+            return measure(alpha, out, m, v)
     return worst_deviation(cases, deviation)
+
+
+def check_hard_weights_of_unique_max(precision: int, instances: int, seed: int) -> CheckResult:
+    """A unique strict maximiser m gets weight 1, every other token 0."""
+    return _unique_max_check(precision, instances, seed, lambda alpha, out, m, v: max(
+        abs(a - (1 if i == m else 0)) for i, a in enumerate(alpha)))
 
 
 def check_sum_hard_weights_mul(precision: int, instances: int, seed: int) -> CheckResult:
     """Hard attention with a unique maximiser m returns v_m exactly."""
-    rng = random.Random(seed)
-    with mpmath.workdps(precision + GUARD):
-        cases = [_unique_max_case(rng) for _ in range(instances)]
-
-    def deviation(c):
-        s, m, v = c
-        with mpmath.workdps(precision + GUARD):
-            _, out = attention_row(s, v, "hard", None, precision + GUARD)
-            return abs(out - v[m]) / (1 + abs(v[m]))
-    return worst_deviation(cases, deviation)
+    return _unique_max_check(precision, instances, seed,
+                             lambda alpha, out, m, v: abs(out - v[m]) / (1 + abs(v[m])))
 
 
 def _hard_weights(s, precision):
