@@ -342,3 +342,19 @@ def test_files_saved_with_a_byte_order_mark_are_read(capsys, tmp_path, name, tex
     marginal = json.loads(out)["marginals"]["a"]
     assert list(marginal) == ["t", "f"]
     assert list(marginal.values()) == pytest.approx([0.9, 0.1], abs=1e-15)
+
+
+@pytest.mark.parametrize("command", ["infer", "compile"])
+def test_repeated_evidence_flags_add_up(capsys, tmp_path, command):
+    """`-e a=x -e b=y` kept only b=y (argparse's default 'store'): evidence silently lost."""
+    out_file = ["-o", str(tmp_path / "w.npz")] if command == "compile" else []
+    code, repeated, err = run(capsys, command, EXAMPLE, "-e", "date=yes", "-e", "weather=sun",
+                              "--json", *out_file)
+    assert code == 0, err
+    code, together, _ = run(capsys, command, EXAMPLE, "-e", "date=yes", "weather=sun", "--json",
+                            *out_file)
+    assert repeated == together
+    if command == "infer":
+        marginals = json.loads(repeated)["marginals"]
+        assert marginals["date"] == {"no": 0.0, "yes": 1.0}
+        assert marginals["weather"] == {"rain": 0.0, "cloud": 0.0, "sun": 1.0}

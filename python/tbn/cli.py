@@ -302,8 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     # nargs="?": `tbn infer -e a=yes MODEL` lets --evidence swallow MODEL; it is given back
     p.add_argument("model", metavar="MODEL", nargs="?",
                    help="path to a .bif, .bif.gz or .toml model")
-    p.add_argument("--evidence", "-e", nargs="+", default=[], metavar="VAR=VALUE",
-                   help="observed values, e.g. --evidence rain=yes sprinkler=no")
+    p.add_argument("--evidence", "-e", nargs="+", action="extend", default=[],
+                   metavar="VAR=VALUE",
+                   help="observed values: -e rain=yes sprinkler=no, or -e rain=yes -e "
+                        "sprinkler=no")
     p.add_argument("--method", choices=["exact", "bp", "transformer"], default="exact",
                    help="exact: variable elimination; bp: loopy sum-product; transformer: the "
                         "compiled transformer's forward passes (default: exact)")
@@ -332,7 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="WEIGHTS.npz",
                    help="where to write the weights (.npz added if missing); the layout goes "
                         "next to it as WEIGHTS.json")
-    p.add_argument("--evidence", "-e", nargs="+", default=[], metavar="VAR=VALUE",
+    p.add_argument("--evidence", "-e", nargs="+", action="extend", default=[],
+                   metavar="VAR=VALUE",
                    help="observed values, compiled into the weights as exact zeros")
     p.add_argument("--json", action="store_true",
                    help="print the architecture summary as one JSON object on stdout")
