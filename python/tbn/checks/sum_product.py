@@ -178,10 +178,15 @@ def double_edge(k: int = 2) -> LeanGraph:
 
 # --- one check per manifest theorem -------------------------------------------------------------
 
-def _entries(messages) -> list:
-    """Every number of a message family (per variable, per factor, per value), for the
-    nonnegativity statements."""
-    return [x for per_node in messages for vec in per_node for x in vec]
+def _worst_negative(cases, messages_of, precision: int) -> CheckResult:
+    """How far the most negative number of ``messages_of(*case)`` (a message family: per
+    variable, per factor, per value) is below 0, over the cases: the nonnegativity statements."""
+    def deviation(case):
+        with mpmath.workdps(precision):
+            return negative_part([x for per_node in messages_of(*case) for vec in per_node
+                                  for x in vec])
+
+    return worst_deviation(cases, deviation)
 
 
 def _cases(seed: int, instances: int, *, signed: bool = False):
@@ -193,13 +198,7 @@ def _cases(seed: int, instances: int, *, signed: bool = False):
 
 def check_var_to_factor_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
     """``varToFactor_nonneg``."""
-    def deviation(case):
-        fg, mu = case
-        with mpmath.workdps(precision):
-            nu = var_to_factor(fg, mu)
-            return negative_part(_entries(nu))
-
-    return worst_deviation(_cases(seed, instances), deviation)
+    return _worst_negative(_cases(seed, instances), var_to_factor, precision)
 
 
 def check_factor_to_var_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
@@ -212,24 +211,12 @@ def check_factor_to_var_nonneg(precision: int, instances: int, seed: int) -> Che
                   for _ in range(fg.n)]
             yield fg, nu
 
-    def deviation(case):
-        fg, nu = case
-        with mpmath.workdps(precision):
-            mu = factor_to_var(fg, nu)
-            return negative_part(_entries(mu))
-
-    return worst_deviation(cases(), deviation)
+    return _worst_negative(cases(), factor_to_var, precision)
 
 
 def check_bp_round_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
     """``bpRound_nonneg``."""
-    def deviation(case):
-        fg, mu = case
-        with mpmath.workdps(precision):
-            out = bp_round(fg, mu)
-            return negative_part(_entries(out))
-
-    return worst_deviation(_cases(seed, instances), deviation)
+    return _worst_negative(_cases(seed, instances), bp_round, precision)
 
 
 def check_bp_rounds_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
@@ -240,13 +227,7 @@ def check_bp_rounds_nonneg(precision: int, instances: int, seed: int) -> CheckRe
         for fg, mu in _cases(seed, instances):
             yield fg, rng.randint(0, 3), mu
 
-    def deviation(case):
-        fg, rounds, mu = case
-        with mpmath.workdps(precision):
-            out = bp_rounds(fg, rounds, mu)
-            return negative_part(_entries(out))
-
-    return worst_deviation(cases(), deviation)
+    return _worst_negative(cases(), bp_rounds, precision)
 
 
 def check_belief_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
@@ -360,10 +341,5 @@ def check_bp_rounds_uniform_nonneg(precision: int, instances: int, seed: int) ->
         for _ in range(instances):
             yield random_graph(rng, max_n=4, max_k=3, max_factors=4), rng.randint(0, 4)
 
-    def deviation(case):
-        fg, rounds = case
-        with mpmath.workdps(precision):
-            out = bp_rounds(fg, rounds, uniform_messages(fg))
-            return negative_part(_entries(out))
-
-    return worst_deviation(cases(), deviation)
+    return _worst_negative(cases(), lambda fg, rounds: bp_rounds(fg, rounds, uniform_messages(fg)),
+                           precision)
