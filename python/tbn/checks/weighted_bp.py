@@ -62,6 +62,12 @@ def draw_bp_layer(rng: random.Random):
     return layer, X, rng.randrange(F)
 
 
+def _layers(seed: int, instances: int) -> list:
+    """The instances every check of this module runs on: ``instances`` layers from ``seed``."""
+    rng = random.Random(seed)
+    return [draw_bp_layer(rng) for _ in range(instances)]
+
+
 def unit_out_deviation(case, precision: int, perturb=None):
     """|decoded unit u of the layer - weighted BP round on G(W, x)| over all tokens.
 
@@ -80,8 +86,7 @@ def unit_out_deviation(case, precision: int, perturb=None):
 
 def check_unit_out_eq_wbp_round(precision: int, instances: int, seed: int) -> CheckResult:
     """One layer of the class, decoded, is one round of weighted BP on G(W, x)."""
-    rng = random.Random(seed)
-    cases = [draw_bp_layer(rng) for _ in range(instances)]
+    cases = _layers(seed, instances)
     return worst_deviation(cases, lambda c: unit_out_deviation(c, precision))
 
 
@@ -103,15 +108,13 @@ def _worst_row_sum(edges):
 
 def check_attn_weights_nonneg(precision: int, instances: int, seed: int) -> CheckResult:
     """Attention weights of either kind are >= 0 (largest negative part)."""
-    rng = random.Random(seed)
-    cases = [draw_bp_layer(rng) for _ in range(instances)]
+    cases = _layers(seed, instances)
     return worst_deviation(cases, lambda c: _most_negative(_edges(c, precision)))
 
 
 def check_sum_attn_weights(precision: int, instances: int, seed: int) -> CheckResult:
     """Attention weights of either kind sum to 1 over the keys."""
-    rng = random.Random(seed)
-    cases = [draw_bp_layer(rng) for _ in range(instances)]
+    cases = _layers(seed, instances)
 
     def deviation(c):
         with mpmath.workdps(precision + GUARD):
@@ -121,8 +124,7 @@ def check_sum_attn_weights(precision: int, instances: int, seed: int) -> CheckRe
 
 def check_implicit_graph_is_convex(precision: int, instances: int, seed: int) -> CheckResult:
     """Every node's in-edges of every edge set form a convex combination."""
-    rng = random.Random(seed)
-    cases = [draw_bp_layer(rng) for _ in range(instances)]
+    cases = _layers(seed, instances)
 
     def deviation(c):
         with mpmath.workdps(precision + GUARD):
