@@ -358,3 +358,17 @@ def test_repeated_evidence_flags_add_up(capsys, tmp_path, command):
         marginals = json.loads(repeated)["marginals"]
         assert marginals["date"] == {"no": 0.0, "yes": 1.0}
         assert marginals["weather"] == {"rain": 0.0, "cloud": 0.0, "sun": 1.0}
+
+
+@pytest.mark.parametrize("method", ["bp", "transformer"])
+def test_a_run_stopped_by_the_cap_warns_on_stderr(capsys, tmp_path, method):
+    path = tmp_path / "loop.toml"
+    path.write_text(loop_toml())
+    code, out, err = run(capsys, "infer", str(path), "--method", method, "--max-iter", "5",
+                         "--json")
+    assert code == 0 and json.loads(out)["converged"] is False
+    assert err.count("\n") == 1 and err.startswith("tbn: warning: not converged after 5 rounds")
+    # --tol 0 asks for exactly --max-iter rounds: nothing to warn about
+    code, out, err = run(capsys, "infer", str(path), "--method", method, "--max-iter", "5",
+                         "--tol", "0", "--json")
+    assert code == 0 and err == ""

@@ -121,6 +121,11 @@ def _cmd_infer(args) -> int:
         result = transformer_marginals(fg, evidence, max_iter=args.max_iter, tol=args.tol,
                                        dps=args.precision)
         probs, converged, iterations = result.marginals, result.converged, result.iterations
+    if not converged and args.tol > 0:  # tol 0 asks for exactly --max-iter rounds
+        print(f"tbn: warning: not converged after {iterations} rounds (last change "
+              f"{float(result.max_residual):.3g} >= --tol {float(args.tol):.3g}); the marginals "
+              "are those of the last round (try --damping 0.5 or a larger --max-iter)",
+              file=sys.stderr)
 
     def show(p):
         if args.precision:
