@@ -375,9 +375,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reproduce", help="rerun an experiment of the paper and beyond",
                        description="Run an experiment; writes JSON results, PNG plots and a "
                                    "markdown summary under --out.")
-    p.add_argument("name", metavar="NAME", choices=["table1", "loopy", "windtunnel"])
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="results", metavar="DIR")
+    p.add_argument("name", metavar="NAME", choices=["table1", "loopy", "windtunnel"],
+                   help="table1 (paper's Table 1 and multi-hop trees), loopy (Table 4 and the "
+                        "hard regime) or windtunnel (bijection and HMM filtering)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the run (default 0)")
+    p.add_argument("--out", default="results", metavar="DIR",
+                   help="output directory for NAME.json, NAME.md and the plots (default results)")
     p.add_argument("--full", action="store_true", help="paper-sized run (slow); same as --size full")
     p.add_argument("--size", choices=["tiny", "default", "full"], default=None,
                    help="tiny: seconds (CI); default: minutes on 2 cores; full: paper-sized")
