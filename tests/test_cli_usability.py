@@ -97,7 +97,9 @@ def usage_error(capsys, *argv):
     (["infer", EXAMPLE, "--evidence"], "expected at least one argument"),
     (["compile", EXAMPLE], "required: -o/--output"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
-    (["infer", EXAMPLE, "--no-such-option"], "unrecognized arguments"),
+    (["infer", EXAMPLE, "--no-such-option"], "unrecognized arguments: --no-such-option (see "
+                                             "'tbn infer --help')"),
+    (["--no-such-option"], "unrecognized arguments: --no-such-option (see 'tbn --help')"),
 ])
 def test_argparse_mistakes_are_one_line_not_the_usage_block(capsys, argv, message):
     err = usage_error(capsys, *argv)

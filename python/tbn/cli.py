@@ -393,7 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # point at the subcommand's help, where the valid options are
+        prog = f"tbn {args.command}" if getattr(args, "command", None) else "tbn"
+        parser.exit(EXIT_USAGE, f"{prog}: error: unrecognized arguments: {' '.join(extra)} "
+                                f"(see '{prog} --help')\n")
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
