@@ -19,10 +19,13 @@ below `TINY` might have lost terms to underflow, so it is recomputed exactly in 
 with a per-segment max shift (`segment_logsumexp`); likewise the normaliser of a message whose
 every entry fell back.  No subtraction ever removes a message, so zeros (``-inf``) are exact.
 
-Variable side.  Variables are grouped by (degree, cardinality); a group's incoming messages form
-an array (variables, degree, states), and the leave-one-out sums (a message to factor f excludes
-what came from f) are an exclusive prefix plus an exclusive suffix cumulative sum along the degree
-axis, again without subtracting anything.
+Variable side.  Variables are grouped by degree; a group's incoming messages form an array
+(variables, degree, states), padded to the group's largest cardinality, and the leave-one-out
+sums (a message to factor f excludes what came from f) are an exclusive prefix plus an exclusive
+suffix cumulative sum along the degree axis, again without subtracting anything.  A padding state
+reads any real entry, has log evidence ``-inf`` (so it never wins a maximum and its belief is 0)
+and is written to a scratch slot past the end: grouping by degree alone keeps the numpy calls per
+round few (13 groups instead of 43 by (degree, cardinality) on munin2).
 """
 from __future__ import annotations
 
@@ -68,12 +71,13 @@ def _drop_zero_rows(logs, lengths):
 
 
 class _Group:
-    """Variables of one (degree, cardinality): gather indices and evidence."""
+    """Variables of one degree: gather and scatter indices and evidence, padded states."""
 
-    def __init__(self, variables, index, evid):
+    def __init__(self, variables, index, write, evid):
         self.variables = variables         # (n,) variable indices
-        self.index = index                 # (n, degree, card) flat message indices
-        self.evid = evid                   # (n, card) log evidence
+        self.index = index                 # (n, degree, card) flat message indices to read
+        self.write = write                 # the same, padding states sent to the scratch slot
+        self.evid = evid                   # (n, card) log evidence, -inf on padding states
 
 
 class FlatGraph:
@@ -141,24 +145,27 @@ class FlatGraph:
         return (logs.ravel(), others.reshape(arity - 1, k * arity * size), lengths, seg_logmax)
 
     def _groups(self, cards, edge_var, evidence):
-        """Variables grouped by (degree, cardinality), each with its edges in edge order."""
+        """Variables grouped by degree, each with its edges in edge order."""
         degree = np.bincount(edge_var, minlength=len(cards))
         by_var = np.argsort(edge_var, kind="stable")          # edges of variable 0, 1, ...
         first = np.concatenate(([0], np.cumsum(degree)[:-1]))
         isolated = [int(v) for v in np.flatnonzero(degree == 0)]
-        key = degree * (int(cards.max(initial=1)) + 1) + cards
         groups = []
-        for k in sorted(set(key[degree > 0].tolist())):  # np.unique would import numpy.ma
-            vs = np.flatnonzero(key == k)
-            d, c = int(degree[vs[0]]), int(cards[vs[0]])
+        for d in sorted(set(degree[degree > 0].tolist())):  # np.unique would import numpy.ma
+            vs = np.flatnonzero(degree == d)
+            c = int(cards[vs].max())
             edges = by_var[first[vs][:, None] + np.arange(d)]             # (n, degree)
             index = self.edge_offset[edges][:, :, None] + np.arange(c)     # (n, degree, card)
-            evid = np.zeros((len(vs), c))
+            pad = np.arange(c)[None, :] >= cards[vs][:, None]             # (n, card)
+            index[np.broadcast_to(pad[:, None, :], index.shape)] = 0
+            write = index.copy()
+            write[np.broadcast_to(pad[:, None, :], index.shape)] = self.size
+            evid = np.where(pad, -np.inf, 0.0)
             for row, v in enumerate(vs):
                 if int(v) in evidence:
                     evid[row, :] = -np.inf
                     evid[row, evidence[int(v)]] = 0.0
-            groups.append(_Group(vs, index, evid))
+            groups.append(_Group(vs, index, write, evid))
         return groups, isolated
 
     # -- one round ----------------------------------------------------------------------------
@@ -169,7 +176,7 @@ class FlatGraph:
         Each message is shifted so that its largest entry is 0; EvidenceError if it is all
         ``-inf`` (an all-zero message proves Z = 0).
         """
-        v2f = np.empty(self.size)
+        v2f = np.empty(self.size + 1)  # the last slot takes the padding states' writes
         for g in self.groups:
             x = f2v[g.index]
             excl = np.zeros_like(x)
@@ -179,8 +186,8 @@ class FlatGraph:
             top = excl.max(axis=2, keepdims=True)
             if np.isneginf(top).any():
                 raise EvidenceError(CONTRADICTION)
-            v2f[g.index] = excl - top
-        return v2f
+            v2f[g.write] = excl - top
+        return v2f[:self.size]
 
     def factor_side(self, v2f: np.ndarray) -> np.ndarray:
         """Normalised f2v messages from shifted v2f messages; EvidenceError on an all-zero one."""
@@ -220,7 +227,7 @@ class FlatGraph:
             p = np.exp(logb - shift)
             p /= p.sum(axis=1, keepdims=True)
             for v, row in zip(g.variables, p):
-                out[v] = row
+                out[v] = row[:self.cards[v]]
         for v in self.isolated:
             card = int(self.cards[v])
             if v in self.evidence:
