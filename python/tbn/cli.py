@@ -288,6 +288,20 @@ examples:
   tbn compile examples/dating.toml -o weights.npz          weights.npz + weights.json
   tbn compile examples/dating.toml -o w.npz -e date=yes --json"""
 
+_EXAMPLES_CHECK = """\
+examples:
+  tbn check                          the repository this command stands in
+  tbn check --json > report.json     the same report as one JSON object
+  tbn check --only log_odds.oplus_comm --only TBN.Weights.query0_b2
+  tbn check --rehash                 after a reviewed change of a Lean statement
+
+Each manifest row gets PASSED, FAILED or SKIPPED with a reason. Without a Lean
+toolchain (lake) the build, the axiom audit and Lean's own weight export are
+SKIPPED, never PASSED: install elan to run them.
+
+exit status: 0 nothing FAILED; 1 something FAILED; 2 the manifest or the
+repository could not be read."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
@@ -354,8 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_compile)
 
     p = sub.add_parser("check", help="check the Lean proofs against the Python code (the gate)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Check that the Lean sources, proofs_manifest.toml and the "
-                                   "Python code agree. Exit 1 if anything FAILED.")
+                                   "Python code agree.",
+                       epilog=_EXAMPLES_CHECK)
     p.add_argument("repo", nargs="?", default=None,
                    help="repository root (default: the one this command stands in)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
