@@ -56,14 +56,27 @@ private theorem sum_exp_mul_le (s : Fin n → ℝ) (m : Fin n) {lam t : ℝ}
         apply Finset.sum_le_sum
         intro k _
         by_cases hkm : k = m
-        · subst hkm
-          rw [if_pos rfl]
-          linarith
+        · first
+            | (subst hkm
+               rw [if_pos rfl]
+               linarith)
+            | (rw [if_pos hkm, hkm]
+               linarith)
         · rw [if_neg hkm]
           linarith [hk k hkm]
     _ = Real.exp (lam * s m) * (t + ((n : ℝ) - 1)) := by
-        rw [Finset.sum_add_distrib, Finset.sum_const, Finset.card_univ, Fintype.card_fin,
-          nsmul_eq_mul, Finset.sum_ite_eq', if_pos (Finset.mem_univ m)]
+        have hc : ∑ _k : Fin n, Real.exp (lam * s m) = (n : ℝ) * Real.exp (lam * s m) := by
+          first
+            | (rw [Finset.sum_const, Finset.card_univ, Fintype.card_fin, nsmul_eq_mul]; done)
+            | (simp only [Finset.sum_const, Finset.card_univ, Fintype.card_fin, nsmul_eq_mul,
+                 smul_eq_mul]; done)
+            | (simp; done)
+        have hi : ∑ k, (if k = m then Real.exp (lam * s m) * t - Real.exp (lam * s m) else 0)
+            = Real.exp (lam * s m) * t - Real.exp (lam * s m) := by
+          first
+            | (rw [Finset.sum_ite_eq', if_pos (Finset.mem_univ m)]; done)
+            | (simp; done)
+        rw [Finset.sum_add_distrib, hc, hi]
         ring
 
 /-- Softmax concentration: with a score gap of at least `Δ > 0` to the top token `m`, `n ≥ 2`
@@ -129,15 +142,17 @@ theorem softmax_top_ge (s : Fin n → ℝ) (m : Fin n) {Δ ε lam : ℝ} (hn : 2
          push_neg at hcon
          nlinarith [mul_pos (sub_pos.mpr hcon) htpos, key])
   unfold softmaxWeights
-  have e : Real.exp (lam * s m) / (∑ k, Real.exp (lam * s k)) - (1 - ε)
-      = (Real.exp (lam * s m) - (1 - ε) * (∑ k, Real.exp (lam * s k)))
-          / (∑ k, Real.exp (lam * s k)) := by
-    first
-      | rw [sub_div, mul_div_assoc, div_self hZ.ne', mul_one]
-      | (field_simp; done)
-  have hnn : 0 ≤ (Real.exp (lam * s m) - (1 - ε) * (∑ k, Real.exp (lam * s k)))
-      / (∑ k, Real.exp (lam * s k)) := div_nonneg (by linarith) hZ.le
-  linarith
+  first
+    | exact (le_div_iff₀ hZ).mpr hfin
+    | (have e : Real.exp (lam * s m) / (∑ k, Real.exp (lam * s k)) - (1 - ε)
+          = (Real.exp (lam * s m) - (1 - ε) * (∑ k, Real.exp (lam * s k)))
+              / (∑ k, Real.exp (lam * s k)) := by
+         first
+           | rw [sub_div, mul_div_assoc, div_self hZ.ne', mul_one]
+           | (field_simp; done)
+       have hnn : 0 ≤ (Real.exp (lam * s m) - (1 - ε) * (∑ k, Real.exp (lam * s k)))
+           / (∑ k, Real.exp (lam * s k)) := div_nonneg (by linarith) hZ.le
+       linarith)
 
 /-- One head, one layer: a convex combination `w` (nonnegative, summing to one) with weight at
 least `1 - ε` on `m` gathers `v m` up to `2 ε M` when every `|v k| ≤ M` (Coppola, BP
@@ -147,8 +162,10 @@ theorem abs_sum_mul_sub_le {w v : Fin n → ℝ} {m : Fin n} {ε M : ℝ} (hw0 :
     |∑ k, w k * v k - v m| ≤ 2 * ε * M := by
   have hM : 0 ≤ M := le_trans (abs_nonneg _) (hv m)
   have e1 : ∑ k, w k * (v k - v m) = ∑ k, w k * v k - v m := by
-    rw [Finset.sum_congr rfl (fun k _ => mul_sub (w k) (v k) (v m)), Finset.sum_sub_distrib,
-      ← Finset.sum_mul, hw1, one_mul]
+    have h : ∑ k, w k * (v k - v m) = ∑ k, (w k * v k - w k * v m) :=
+      Finset.sum_congr rfl (fun k _ => by ring)
+    have h' : ∑ k, w k * v m = v m := by rw [← Finset.sum_mul, hw1, one_mul]
+    rw [h, Finset.sum_sub_distrib, h']
   rw [← e1]
   calc |∑ k, w k * (v k - v m)| ≤ ∑ k, |w k * (v k - v m)| := Finset.abs_sum_le_sum_abs _ _
     _ ≤ ∑ k, (2 * M * w k - if k = m then 2 * M * w m else 0) := by
@@ -156,8 +173,12 @@ theorem abs_sum_mul_sub_le {w v : Fin n → ℝ} {m : Fin n} {ε M : ℝ} (hw0 :
         intro k _
         rw [abs_mul, abs_of_nonneg (hw0 k)]
         by_cases hkm : k = m
-        · subst hkm
-          simp
+        · first
+            | (subst hkm
+               simp
+               done)
+            | (rw [if_pos hkm, hkm, sub_self, abs_zero, mul_zero]
+               linarith)
         · rw [if_neg hkm, sub_zero]
           obtain ⟨h1a, h1b⟩ := abs_le.mp (hv k)
           obtain ⟨h2a, h2b⟩ := abs_le.mp (hv m)
@@ -191,7 +212,9 @@ theorem abs_gather_sub_le {w a b : Fin n → ℝ} {m : Fin n} {ε M e : ℝ} (hw
       _ = e := by rw [← Finset.sum_mul, hw1, one_mul]
   have h2 := abs_sum_mul_sub_le hw0 hw1 hwm hb
   have e1 : ∑ k, w k * a k - b m = ∑ k, w k * (a k - b k) + (∑ k, w k * b k - b m) := by
-    rw [Finset.sum_congr rfl (fun k _ => mul_sub (w k) (a k) (b k)), Finset.sum_sub_distrib]
+    have h : ∑ k, w k * (a k - b k) = ∑ k, (w k * a k - w k * b k) :=
+      Finset.sum_congr rfl (fun k _ => by ring)
+    rw [h, Finset.sum_sub_distrib]
     ring
   rw [e1]
   obtain ⟨h1a, h1b⟩ := abs_le.mp h1
@@ -214,7 +237,7 @@ theorem error_iterate_le {e m : ℕ → ℝ} {ε : ℝ} (hε : 0 ≤ ε) (he0 : 
         = 2 * ((T : ℝ) * 2 ^ (T + 1) * ε * m 0) + 4 * (ε * (2 ^ T * m 0)) := by
       push_cast
       ring
-    rw [e2]
+    refine le_trans ?_ (le_of_eq e2.symm)
     linarith
 
 section Linked
@@ -292,7 +315,7 @@ theorem softLayer_iterate_error (a : Attention) (hn : 0 < n) (nb : Fin 2 → Fin
         = 2 * ((T : ℝ) * 2 ^ (T + 1) * ε * M) + 4 * (ε * (2 ^ T * M)) := by
       push_cast
       ring
-    rw [e2]
+    refine le_trans ?_ (le_of_eq e2.symm)
     show |(headGather a code B nb ((softStep a code B nb)^[T] l) 0 j
         + headGather a code B nb ((softStep a code B nb)^[T] l) 1 j)
         - ((bpStepLogOdds nb)^[T] l (nb 0 j) + (bpStepLogOdds nb)^[T] l (nb 1 j))| ≤ _

@@ -175,15 +175,19 @@ theorem unitOut_eq_wbpRound (P : BPLayer H D F) (hD : 0 < D) (u : Fin F)
       = ∑ c, P.W1 u c * (x j c + ∑ h, P.vcol h c
           * ∑ k, attnWeights P.attn (P.heads h) x j k * x k ⟨0, hD⟩) := by
     unfold mv
-    exact Finset.sum_congr rfl (fun c _ => by rw [attend_bpLayer P hD x j c])
+    exact Finset.sum_congr rfl (fun c _ =>
+      congrArg (fun t : ℝ => P.W1 u c * t) (attend_bpLayer P hD x j c))
   rw [h1]
   first
     | (simp only [mul_add, Finset.sum_add_distrib]
        rw [sum_mul_inner]
-       ring)
-    | (rw [Finset.sum_congr rfl (fun c _ => mul_add (P.W1 u c) (x j c) _),
-         Finset.sum_add_distrib, sum_mul_inner]
-       ring)
+       ring1)
+    | (have hs : ∀ c, P.W1 u c * (x j c + ∑ h, P.vcol h c
+            * ∑ k, attnWeights P.attn (P.heads h) x j k * x k ⟨0, hD⟩)
+          = P.W1 u c * x j c + P.W1 u c * ∑ h, P.vcol h c
+            * ∑ k, attnWeights P.attn (P.heads h) x j k * x k ⟨0, hD⟩ := fun c => by ring
+       rw [Finset.sum_congr rfl (fun c _ => hs c), Finset.sum_add_distrib, sum_mul_inner]
+       ring1)
 
 /-- Attention weights of either kind are nonnegative. -/
 theorem attnWeights_nonneg (a : Attention) (hd : Head D) (x : Fin n → Fin D → ℝ) (j k : Fin n) :
