@@ -519,7 +519,9 @@ theorem unnormMarginalAt_left (t s : RTree α) (ψ : α → α → ℝ) (p : Pos
     rw [Finset.mul_sum, Finset.sum_mul]
     refine Finset.sum_congr rfl (fun y _ => ?_)
     ring
-  · simp only [if_neg h, Finset.sum_const_zero]
+  · first
+      | (simp only [if_neg h, Finset.sum_const_zero]; done)
+      | simp [h]
 
 /-- The exact marginal of a node of `s` inside `attach t ψ s`: the rest of the tree acts on the
 root of `s` as one more unary factor, the downward message `∑ u, g u * Z_t(u) * ψ u w`. -/
@@ -547,7 +549,9 @@ theorem unnormMarginalAt_right (t s : RTree α) (ψ : α → α → ℝ) (p : Po
     rw [key (root s y), Finset.sum_mul]
     refine Finset.sum_congr rfl (fun x _ => ?_)
     ring
-  · simp only [if_neg h, Finset.sum_const_zero]
+  · first
+      | (simp only [if_neg h, Finset.sum_const_zero]; done)
+      | simp [h]
 
 /-- Sum-product with the two-pass schedule computes, at every node, its exact unnormalised
 marginal (with any extra factor `g` at the root). -/
