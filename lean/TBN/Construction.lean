@@ -93,20 +93,33 @@ theorem mv_projectDim {D i : ℕ} (j : ℕ) (hi : i < D) (x : Fin D → ℝ) (f 
     (hx : ∀ c : Fin D, x c = f c) (r : Fin D) :
     mv (projectDim D i j) x r = if (r : ℕ) = j then f i else 0 := by
   unfold mv
-  simp only [projectDim_apply, hx]
-  by_cases hr : (r : ℕ) = j
-  · have key : ∀ c : Fin D, (if (r : ℕ) = j ∧ (c : ℕ) = i then (1 : ℝ) else 0) * f c
-        = (if (c : ℕ) = i then (1 : ℝ) else 0) * f c := fun c => by
-      by_cases hc : (c : ℕ) = i
-      · rw [if_pos (And.intro hr hc), if_pos hc]
-      · rw [if_neg (show ¬ ((r : ℕ) = j ∧ (c : ℕ) = i) from fun h => hc h.2), if_neg hc]
-    simp only [key]
-    rw [if_pos hr]
-    exact sum_indicator_mul f hi
-  · rw [if_neg hr]
-    apply Finset.sum_eq_zero
-    intro c _
-    rw [if_neg (show ¬ ((r : ℕ) = j ∧ (c : ℕ) = i) from fun h => hr h.1), zero_mul]
+  first
+    | (simp only [projectDim_apply, hx]
+       by_cases hr : (r : ℕ) = j
+       · have key : ∀ c : Fin D, (if (r : ℕ) = j ∧ (c : ℕ) = i then (1 : ℝ) else 0) * f c
+             = (if (c : ℕ) = i then (1 : ℝ) else 0) * f c := fun c => by
+           by_cases hc : (c : ℕ) = i
+           · rw [if_pos (And.intro hr hc), if_pos hc]
+           · rw [if_neg (show ¬ ((r : ℕ) = j ∧ (c : ℕ) = i) from fun h => hc h.2), if_neg hc]
+         simp only [key]
+         rw [if_pos hr]
+         exact sum_indicator_mul f hi
+       · rw [if_neg hr]
+         apply Finset.sum_eq_zero
+         intro c _
+         rw [if_neg (show ¬ ((r : ℕ) = j ∧ (c : ℕ) = i) from fun h => hr h.1), zero_mul])
+    | (by_cases hr : (r : ℕ) = j
+       · rw [if_pos hr, Finset.sum_eq_single (⟨i, hi⟩ : Fin D)]
+         · simp [projectDim_apply, hr, hx]
+         · intro b _ hb
+           have hbi : (b : ℕ) ≠ i := fun h => hb (Fin.ext h)
+           simp [projectDim_apply, hbi]
+         · intro h
+           exact absurd (Finset.mem_univ _) h
+       · rw [if_neg hr]
+         apply Finset.sum_eq_zero
+         intro c _
+         simp [projectDim_apply, hr])
 
 /-- `crossProject D B src dst` applied to a vector copies the block at `src` onto `dst`. -/
 theorem mv_crossProject {D B src : ℕ} (dst : ℕ) (hsrc : src + B ≤ D) (x : Fin D → ℝ)
@@ -114,29 +127,55 @@ theorem mv_crossProject {D B src : ℕ} (dst : ℕ) (hsrc : src + B ≤ D) (x : 
     mv (crossProject D B src dst) x r =
       if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B then f ((r : ℕ) - dst + src) else 0 := by
   unfold mv
-  simp only [crossProject_apply, hx]
-  by_cases hr : dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B
-  · have hm : (r : ℕ) - dst + src < D := by
-      have h1 := hr.1
-      have h2 := hr.2
-      omega
-    have key : ∀ c : Fin D,
-        (if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ)
-          else 0) * f c = (if (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ) else 0) * f c :=
-      fun c => by
-        by_cases hc : (c : ℕ) = (r : ℕ) - dst + src
-        · rw [if_pos (And.intro hr.1 (And.intro hr.2 hc)), if_pos hc]
-        · rw [if_neg (show ¬ (dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧
-              (c : ℕ) = (r : ℕ) - dst + src) from fun h => hc h.2.2), if_neg hc]
-    simp only [key]
-    rw [if_pos hr]
-    exact sum_indicator_mul f hm
-  · rw [if_neg hr]
-    apply Finset.sum_eq_zero
-    intro c _
-    have hc : ¬ (dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src) :=
-      fun h => hr ⟨h.1, h.2.1⟩
-    rw [if_neg hc, zero_mul]
+  first
+    | (simp only [crossProject_apply, hx]
+       by_cases hr : dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B
+       · have hm : (r : ℕ) - dst + src < D := by
+           have h1 := hr.1
+           have h2 := hr.2
+           omega
+         have key : ∀ c : Fin D,
+             (if dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ)
+               else 0) * f c = (if (c : ℕ) = (r : ℕ) - dst + src then (1 : ℝ) else 0) * f c :=
+           fun c => by
+             by_cases hc : (c : ℕ) = (r : ℕ) - dst + src
+             · rw [if_pos (And.intro hr.1 (And.intro hr.2 hc)), if_pos hc]
+             · rw [if_neg (show ¬ (dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧
+                   (c : ℕ) = (r : ℕ) - dst + src) from fun h => hc h.2.2), if_neg hc]
+         simp only [key]
+         rw [if_pos hr]
+         exact sum_indicator_mul f hm
+       · rw [if_neg hr]
+         apply Finset.sum_eq_zero
+         intro c _
+         have hc : ¬ (dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src) :=
+           fun h => hr ⟨h.1, h.2.1⟩
+         rw [if_neg hc, zero_mul])
+    | (by_cases hr : dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B
+       · have hm : (r : ℕ) - dst + src < D := by
+           have h1 := hr.1
+           have h2 := hr.2
+           omega
+         rw [if_pos hr, Finset.sum_eq_single (⟨(r : ℕ) - dst + src, hm⟩ : Fin D)]
+         · first
+             | (rw [crossProject_apply, hx, if_pos (And.intro hr.1 (And.intro hr.2 rfl)), one_mul]
+                done)
+             | (rw [crossProject_apply, hx, if_pos (And.intro hr.1 (And.intro hr.2 rfl)), one_mul]
+                rfl)
+             | simp [crossProject_apply, hx, hr]
+         · intro b _ hb
+           have hbi : ¬ ((b : ℕ) = (r : ℕ) - dst + src) := fun h => hb (Fin.ext h)
+           rw [crossProject_apply,
+             if_neg (show ¬ (dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧
+               (b : ℕ) = (r : ℕ) - dst + src) from fun h => hbi h.2.2), zero_mul]
+         · intro h
+           exact absurd (Finset.mem_univ _) h
+       · rw [if_neg hr]
+         apply Finset.sum_eq_zero
+         intro c _
+         have hc : ¬ (dst ≤ (r : ℕ) ∧ (r : ℕ) < dst + B ∧ (c : ℕ) = (r : ℕ) - dst + src) :=
+           fun h => hr ⟨h.1, h.2.1⟩
+         rw [crossProject_apply, if_neg hc, zero_mul])
 
 /-- The identity matrix acts as the identity. -/
 private theorem mv_one {E : ℕ} (u : Fin E → ℝ) (r : Fin E) :
@@ -488,7 +527,15 @@ private theorem score_gap {Δ : ℝ} (hc : IsGapCode code n B Δ) (l : Fin n →
       = ∑ d : Fin (3 + 3 * B), ((if 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B then
           code (m j) ((d : ℕ) - 3) * code k ((d : ℕ) - 3) else 0)
           + if d = ⟨3 + b, hb3⟩ then Δ else 0) := by
-        rw [Finset.sum_add_distrib, Finset.sum_ite_eq', if_pos (Finset.mem_univ _)]
+        first
+          | (rw [Finset.sum_add_distrib, Finset.sum_ite_eq', if_pos (Finset.mem_univ _)]; done)
+          | (rw [Finset.sum_add_distrib, Finset.sum_ite_eq',
+              if_pos (Finset.mem_univ (⟨3 + b, hb3⟩ : Fin (3 + 3 * B)))]; done)
+          | (rw [Finset.sum_add_distrib]
+             simp only [Finset.sum_ite_eq', Finset.mem_univ, ↓reduceIte]
+             done)
+          | (rw [Finset.sum_add_distrib]
+             simp)
     _ ≤ ∑ d : Fin (3 + 3 * B), if 3 ≤ (d : ℕ) ∧ (d : ℕ) < 3 + B then
           code (m j) ((d : ℕ) - 3) * code (m j) ((d : ℕ) - 3) else 0 := by
         apply Finset.sum_le_sum
@@ -575,15 +622,28 @@ private theorem ffn_explicit_apply (g : ℕ → ℝ) (d : Fin (3 + 3 * B)) :
       g d + ((if (d : ℕ) = 0 then g 1 else 0) + (if (d : ℕ) = 0 then g 2 else 0)
         - (if (d : ℕ) = 0 then g 0 else 0) - (if (d : ℕ) = 1 then g 1 else 0)
         - (if (d : ℕ) = 2 then g 2 else 0)) := by
-  show g d + mv (1 : Matrix (Fin (3 + 3 * B)) (Fin (3 + 3 * B)) ℝ)
-      (fun i => mv (orW1 (3 + 3 * B)) (fun c => g c) i + 0) d + 0 = _
-  rw [mv_one, orW1, mv_sub, mv_sub, mv_sub, mv_add,
+  have e : (explicitFFN B).apply (fun c => g c) d
+      = g d + mv (orW1 (3 + 3 * B)) (fun c => g c) d := by
+    first
+      | (show g d + mv (1 : Matrix (Fin (3 + 3 * B)) (Fin (3 + 3 * B)) ℝ)
+            (fun i => mv (orW1 (3 + 3 * B)) (fun c => g c) i + 0) d + 0 = _
+         rw [mv_one]
+         simp only [add_zero]
+         done)
+      | (simp only [FFN.apply, explicitFFN, Act.eval, mv_one, add_zero]; done)
+      | (unfold FFN.apply explicitFFN
+         simp only [Act.eval, mv_one, add_zero]
+         done)
+  rw [e]
+  first
+    | rw [orW1]
+    | unfold orW1
+  rw [mv_sub, mv_sub, mv_sub, mv_add,
     mv_projectDim 0 (show 1 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl),
     mv_projectDim 0 (show 2 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl),
     mv_projectDim 0 (show 0 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl),
     mv_projectDim 1 (show 1 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl),
     mv_projectDim 2 (show 2 < 3 + 3 * B by omega) (fun c => g c) g (fun c => rfl)]
-  simp only [add_zero]
 
 /-- OR (the FFN update): on any stream `g`, the explicit FFN writes `g 1 + g 2` into dim 0,
 clears the scratch dims 1 and 2 and leaves every other dim unchanged (Coppola, BP equivalence:
@@ -715,7 +775,14 @@ theorem layerWith_iterate (a : Attention) (nb : Fin 2 → Fin n → Fin n) (T : 
   induction T generalizing l with
   | zero => rfl
   | succ T ih =>
-    rw [Function.iterate_succ_apply, Function.iterate_succ_apply, layerWith_encode a nb l, ih]
+    first
+      | (rw [Function.iterate_succ_apply, Function.iterate_succ_apply, layerWith_encode a nb l, ih]
+         done)
+      | (rw [Function.iterate_succ_apply', Function.iterate_succ_apply', ih, layerWith_encode a nb]
+         done)
+      | (show ((layerWith a B).apply)^[T] ((layerWith a B).apply (encode code B nb l))
+            = encode code B nb ((softStep a code B nb)^[T] (softStep a code B nb l))
+         rw [layerWith_encode a nb l, ih])
 
 /-- The attention weights of the explicit heads do not depend on the log-odds (queries and keys
 read only the codes): every layer of a run uses the same weights, so `T` softmax layers apply one
@@ -781,8 +848,14 @@ theorem explicitLayer_iterate (hc : IsRoutingCode code n B) (nb : Fin 2 → Fin 
   induction T generalizing l with
   | zero => rfl
   | succ T ih =>
-    rw [Function.iterate_succ_apply, Function.iterate_succ_apply, explicitLayer_encode hc nb l,
-      ih]
+    first
+      | (rw [Function.iterate_succ_apply, Function.iterate_succ_apply, explicitLayer_encode hc nb l,
+          ih]; done)
+      | (rw [Function.iterate_succ_apply', Function.iterate_succ_apply', ih,
+          explicitLayer_encode hc nb]; done)
+      | (show ((explicitLayer B).apply)^[T] ((explicitLayer B).apply (encode code B nb l))
+            = encode code B nb ((bpStepLogOdds nb)^[T] (bpStepLogOdds nb l))
+         rw [explicitLayer_encode hc nb l, ih])
 
 /-- Dim 0 of the residual width `3 + 3B`. -/
 def dim0 (B : ℕ) : Fin (3 + 3 * B) := ⟨0, by omega⟩
@@ -815,7 +888,12 @@ private theorem sigVec_iterate (nb : Fin 2 → Fin n → Fin n) (T : ℕ) (l : F
   induction T generalizing l with
   | zero => rfl
   | succ T ih =>
-    rw [Function.iterate_succ_apply, Function.iterate_succ_apply, ih, sigVec_bpStep]
+    first
+      | (rw [Function.iterate_succ_apply, Function.iterate_succ_apply, ih, sigVec_bpStep]; done)
+      | (rw [Function.iterate_succ_apply', Function.iterate_succ_apply', sigVec_bpStep, ih]; done)
+      | (show sigVec ((bpStepLogOdds nb)^[T] (bpStepLogOdds nb l))
+            = (oplusStep nb)^[T] (oplusStep nb (sigVec l))
+         rw [ih, sigVec_bpStep])
 
 /-- Beliefs in `(0, 1)` are recovered from their log-odds. -/
 private theorem sigVec_logit (p : Fin n → ℝ) (hp0 : ∀ j, 0 < p j) (hp1 : ∀ j, p j < 1) :
