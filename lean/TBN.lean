@@ -11,6 +11,7 @@ import TBN.Weights
 import TBN.FactorGraph
 import TBN.SumProduct
 import TBN.Pearl
+import TBN.PearlFactor
 
 /-!
 # tbn: sigmoid transformers and belief propagation

@@ -1,0 +1,408 @@
+import TBN.Pearl
+import Mathlib.Data.Fintype.Pi
+import Mathlib.Data.Fintype.BigOperators
+
+/-!
+# Pearl's theorem on rooted tree factor graphs with factors of any arity
+
+Sum-product belief propagation is exact on trees (Pearl 1988). `TBN.Pearl` proves it for pairwise
+models; this file proves it at the root of every rooted tree factor graph whose factors have any
+arity: a factor joins one parent variable to any number `k` of child variables (`k = 0`: a unary
+factor; `k = 1`: a pairwise factor). The upward sum-product messages produce at the root exactly
+the marginal obtained by brute-force summation of the joint over all full assignments; after at
+least `height` synchronous rounds, from any initial messages, the root belief is exact.
+
+## Main definitions
+
+* `FTree α`: rooted tree factor graphs over variables with values in `α`. `FTree.leaf ev` is one
+  variable with unary (evidence) factor `ev`; `FTree.attach t k ψ s` hangs the `k` trees `s i`
+  below the root of `t` through ONE factor of arity `k + 1`, read as
+  `ψ (value at the root of t) (fun i => value at the root of s i)`.
+* `FTree.Asg t`: full assignments (one value per variable); `FTree.weight t x`: the product of all
+  factors at `x`; `FTree.unnormRootMarginal`, `FTree.partition`, `FTree.rootMarginal`: the exact
+  marginal of the root by summation over all full assignments.
+* `FTree.fmsg ψ b v = ∑ y, ψ v y * ∏ i, b i (y i)`: the sum-product message of a `(k + 1)`-ary
+  factor to its parent variable when child `i` sends the variable-to-factor message `b i`;
+  `FTree.up t`: the unnormalised root belief (own evidence times all incoming factor messages,
+  computed recursively); `FTree.bpBelief`: its normalisation.
+* `FTree.Msgs t`: one arbitrary initial message per factor-to-parent edge;
+  `FTree.beliefAfter t n m`: the root belief after `n` synchronous rounds started from `m`.
+
+## Main statements
+
+* `FTree.sum_mul_prod_fiber`: regrouping a sum over tuples of assignments by the tuple of their
+  root values (distributivity of a product of sums over a Pi type).
+* `FTree.up_eq_unnormRootMarginal`: upward sum-product computes the exact unnormalised marginal.
+* `FTree.pearl_rooted`: the normalised BP belief at the root equals the exact root marginal.
+* `FTree.beliefAfter_eq_up`, `FTree.pearl_rounds`: after `n ≥ height t` synchronous rounds from
+  any initial messages, the root belief is the upward belief, hence exact.
+
+## Implementation notes
+
+`FTree` is a reflexive inductive type (the children are a function `Fin k → FTree α`); every
+definition recurses structurally through it, as `WType.depth` does. The exact side is defined
+independently of BP: `Asg t` is a product type with one coordinate per variable, `weight`
+multiplies every factor, and the marginal is a sum over all of `Asg t`. No hypothesis on the
+factors is needed for the equalities: they hold for all real tables (the normalised statements
+use Lean's `x / 0 = 0` when the total weight vanishes). One synchronous round here is one
+variable-to-factor step followed by one factor-to-variable step, as in `TBN.Pearl`; a unary factor
+(`k = 0`) also carries an initial message, so it counts one level in `height`. Only the root is
+treated here: the belief of every variable (downward messages through `(k + 1)`-ary factors) is
+not proved in this file.
+
+## References
+
+* Coppola, *Transformers are Bayesian Networks*, arXiv:2603.17063 (2026): the BP claims.
+* J. Pearl, *Probabilistic Reasoning in Intelligent Systems*, Morgan Kaufmann (1988), ch. 4.
+* F. R. Kschischang, B. J. Frey, H.-A. Loeliger, *Factor graphs and the sum-product algorithm*,
+  IEEE Trans. Inform. Theory 47 (2001): the factor-to-variable message `fmsg`.
+-/
+
+noncomputable section
+
+namespace TBN.PearlFactor
+
+/-- A rooted tree factor graph over variables with values in `α`: `leaf ev` is one variable with
+unary factor `ev`; `attach t k ψ s` hangs the trees `s 0, …, s (k - 1)` below the root of `t`
+through one factor of arity `k + 1`, read as `ψ (value at the root of t) (values at the roots of
+the s i)`. -/
+inductive FTree (α : Type) : Type where
+  | leaf (ev : α → ℝ) : FTree α
+  | attach (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ) (s : Fin k → FTree α) : FTree α
+
+namespace FTree
+
+variable {α : Type}
+
+/-- Full assignments of a tree: one value per variable. -/
+def Asg : FTree α → Type
+  | .leaf _ => α
+  | .attach t k _ s => Asg t × ((i : Fin k) → Asg (s i))
+
+/-- The finitely many full assignments of a tree, by recursion on the tree. -/
+def asgFintype [Fintype α] : (t : FTree α) → Fintype (Asg t)
+  | .leaf _ => inferInstanceAs (Fintype α)
+  | .attach t k _ s =>
+      letI := asgFintype t
+      letI : ∀ i, Fintype (Asg (s i)) := fun i => asgFintype (s i)
+      inferInstanceAs (Fintype (Asg t × ((i : Fin k) → Asg (s i))))
+
+instance instFintypeAsg [Fintype α] (t : FTree α) : Fintype (Asg t) := asgFintype t
+
+/-- The part of an assignment of `attach t k ψ s` that assigns the variables of `t`. -/
+def Asg.fst {t : FTree α} {k : ℕ} {ψ : α → (Fin k → α) → ℝ} {s : Fin k → FTree α}
+    (x : Asg (.attach t k ψ s)) : Asg t :=
+  Prod.fst (α := Asg t) (β := (i : Fin k) → Asg (s i)) x
+
+/-- The part of an assignment of `attach t k ψ s` that assigns the variables of each `s i`. -/
+def Asg.snd {t : FTree α} {k : ℕ} {ψ : α → (Fin k → α) → ℝ} {s : Fin k → FTree α}
+    (x : Asg (.attach t k ψ s)) : (i : Fin k) → Asg (s i) :=
+  Prod.snd (α := Asg t) (β := (i : Fin k) → Asg (s i)) x
+
+/-- Combine an assignment of `t` and one of every `s i` into one of `attach t k ψ s`. -/
+def Asg.mk {t : FTree α} {k : ℕ} {ψ : α → (Fin k → α) → ℝ} {s : Fin k → FTree α} (x : Asg t)
+    (y : (i : Fin k) → Asg (s i)) : Asg (.attach t k ψ s) :=
+  Prod.mk (α := Asg t) (β := (i : Fin k) → Asg (s i)) x y
+
+/-- The value an assignment gives the root. -/
+def root : (t : FTree α) → Asg t → α
+  | .leaf _, x => x
+  | .attach t _ _ _, x => root t (Asg.fst x)
+
+/-- The joint weight of a full assignment: the product of every factor of the tree. -/
+def weight : (t : FTree α) → Asg t → ℝ
+  | .leaf ev, x => ev x
+  | .attach t _ ψ s, x =>
+      weight t (Asg.fst x) * ψ (root t (Asg.fst x)) (fun i => root (s i) (Asg.snd x i)) *
+        ∏ i, weight (s i) (Asg.snd x i)
+
+/-- The root of `attach t k ψ s` is the root of `t`. -/
+private theorem root_mk (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ) (s : Fin k → FTree α)
+    (x : Asg t) (y : (i : Fin k) → Asg (s i)) :
+    root (.attach t k ψ s) (Asg.mk x y) = root t x := rfl
+
+/-- The weight of `attach t k ψ s` multiplies the weights of all parts and the new factor. -/
+private theorem weight_mk (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ) (s : Fin k → FTree α)
+    (x : Asg t) (y : (i : Fin k) → Asg (s i)) :
+    weight (.attach t k ψ s) (Asg.mk x y) =
+      weight t x * ψ (root t x) (fun i => root (s i) (y i)) * ∏ i, weight (s i) (y i) := rfl
+
+/-- The number of synchronous rounds the root needs: a single variable needs none; a factor
+needs one round more than its deepest child (a unary factor: one round). -/
+def height : FTree α → ℕ
+  | .leaf _ => 0
+  | .attach t _ _ s => max (height t) ((Finset.univ.sup fun i => height (s i)) + 1)
+
+section Exact
+
+variable [Fintype α]
+
+/-- Summing over the assignments of `attach t k ψ s` is summing over those of `t` and over the
+tuples of assignments of the `s i`. -/
+private theorem sum_attach (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ)
+    (s : Fin k → FTree α) (f : Asg (.attach t k ψ s) → ℝ) :
+    ∑ z, f z = ∑ x : Asg t, ∑ y : ((i : Fin k) → Asg (s i)), f (Asg.mk x y) := by
+  -- The second branch does not rely on unfolding `instFintypeAsg (attach t k ψ s)` to the product
+  -- instance: it reindexes along the identity equivalence (`Fintype.sum_equiv` takes any two
+  -- instances).
+  first
+    | (show ∑ z : Asg t × ((i : Fin k) → Asg (s i)), f z =
+          ∑ x : Asg t, ∑ y : ((i : Fin k) → Asg (s i)), f (x, y)
+       rw [Fintype.sum_prod_type]
+       done)
+    | (refine (Fintype.sum_equiv
+          (show Asg (.attach t k ψ s) ≃ Asg t × ((i : Fin k) → Asg (s i)) from Equiv.refl _) f
+          (fun z : Asg t × ((i : Fin k) → Asg (s i)) => f z) (fun _ => rfl)).trans ?_
+       exact Fintype.sum_prod_type (f := fun z : Asg t × ((i : Fin k) → Asg (s i)) => f z))
+
+/-- A product of sums over the coordinates is a sum over all tuples (distributivity). -/
+private theorem prod_sum_pi {k : ℕ} {β : Fin k → Type} [∀ i, Fintype (β i)]
+    (f : (i : Fin k) → β i → ℝ) :
+    ∏ i, ∑ z : β i, f i z = ∑ z : ((i : Fin k) → β i), ∏ i, f i (z i) := by
+  first
+    | exact Finset.prod_univ_sum (fun _ => Finset.univ) f
+    | (rw [Finset.prod_univ_sum, Fintype.piFinset_univ])
+    | exact Fintype.prod_sum f
+
+variable [DecidableEq α]
+
+/-- A product of indicator-weighted terms is the weight of the whole tuple when every coordinate
+hits its target value, and zero otherwise. -/
+private theorem prod_ite_eq_ite {k : ℕ} {β : Fin k → Type} (r : (i : Fin k) → β i → α)
+    (w : (i : Fin k) → β i → ℝ) (z : (i : Fin k) → β i) (y : Fin k → α) :
+    ∏ i, (if r i (z i) = y i then w i (z i) else 0) =
+      if (fun i => r i (z i)) = y then ∏ i, w i (z i) else 0 := by
+  by_cases h : (fun i => r i (z i)) = y
+  · rw [if_pos h]
+    refine Finset.prod_congr rfl (fun i _ => ?_)
+    have hi : r i (z i) = y i := congrFun h i
+    rw [if_pos hi]
+  · rw [if_neg h]
+    have hex : ∃ i, r i (z i) ≠ y i := by
+      refine Classical.byContradiction (fun hne => h (funext fun i => ?_))
+      exact Classical.byContradiction (fun hi => hne ⟨i, hi⟩)
+    obtain ⟨i, hi⟩ := hex
+    exact Finset.prod_eq_zero (Finset.mem_univ i) (if_neg hi)
+
+/-- Regrouping a sum over tuples of assignments by the tuple of their root values: the
+`(k + 1)`-ary analogue of `TBN.Pearl.RTree.sum_mul_fiber`, by distributivity of the product of
+the children's sums over the Pi type of tuples. -/
+theorem sum_mul_prod_fiber {k : ℕ} {β : Fin k → Type} [∀ i, Fintype (β i)]
+    (r : (i : Fin k) → β i → α) (w : (i : Fin k) → β i → ℝ) (g : (Fin k → α) → ℝ) :
+    ∑ y : Fin k → α, g y * ∏ i, (∑ z : β i, if r i z = y i then w i z else 0) =
+      ∑ z : ((i : Fin k) → β i), g (fun i => r i (z i)) * ∏ i, w i (z i) := by
+  have hdist : ∀ y : Fin k → α, ∏ i, (∑ z : β i, if r i z = y i then w i z else 0) =
+      ∑ z : ((i : Fin k) → β i), ∏ i, (if r i (z i) = y i then w i (z i) else 0) :=
+    fun y => prod_sum_pi (fun i z => if r i z = y i then w i z else 0)
+  simp only [hdist, Finset.mul_sum]
+  rw [Finset.sum_comm]
+  refine Finset.sum_congr rfl (fun z _ => ?_)
+  have hz : ∀ y : Fin k → α, g y * ∏ i, (if r i (z i) = y i then w i (z i) else 0) =
+      if (fun i => r i (z i)) = y then g y * ∏ i, w i (z i) else 0 := by
+    intro y
+    rw [prod_ite_eq_ite r w z y, mul_ite, mul_zero]
+  calc ∑ y : Fin k → α, g y * ∏ i, (if r i (z i) = y i then w i (z i) else 0)
+      = ∑ y : Fin k → α, (if (fun i => r i (z i)) = y then g y * ∏ i, w i (z i) else 0) :=
+        Finset.sum_congr rfl (fun y _ => hz y)
+    _ = g (fun i => r i (z i)) * ∏ i, w i (z i) := by
+        first
+          | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
+          | (simp; done)
+
+/-- The unnormalised exact marginal of the root: the total weight of the full assignments that
+give the root the value `v`. -/
+def unnormRootMarginal (t : FTree α) (v : α) : ℝ :=
+  ∑ x : Asg t, if root t x = v then weight t x else 0
+
+/-- The partition function of the tree model: the total weight of all full assignments. -/
+def partition (t : FTree α) : ℝ :=
+  ∑ x : Asg t, weight t x
+
+/-- The exact marginal `P(root = v)`. -/
+def rootMarginal (t : FTree α) (v : α) : ℝ :=
+  unnormRootMarginal t v / partition t
+
+/-- The root marginal's weights add up to the partition function. -/
+theorem sum_unnormRootMarginal (t : FTree α) : ∑ v, unnormRootMarginal t v = partition t := by
+  unfold unnormRootMarginal partition
+  rw [Finset.sum_comm]
+  refine Finset.sum_congr rfl (fun x _ => ?_)
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
+
+/-- A single variable's marginal weight is its unary factor. -/
+private theorem unnormRootMarginal_leaf (ev : α → ℝ) (v : α) :
+    unnormRootMarginal (.leaf ev) v = ev v := by
+  unfold unnormRootMarginal
+  show (∑ x : α, if x = v then ev x else 0) = ev v
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq', if_pos (Finset.mem_univ _)]
+
+end Exact
+
+section BP
+
+variable [Fintype α]
+
+/-- The sum-product message of a factor `ψ` of arity `k + 1` to its parent variable, when child
+`i` sends the variable-to-factor message `b i` (its own evidence times the messages from its own
+subtree): `fmsg ψ b v = ∑ y, ψ v y * ∏ i, b i (y i)`. -/
+def fmsg {k : ℕ} (ψ : α → (Fin k → α) → ℝ) (b : Fin k → α → ℝ) (v : α) : ℝ :=
+  ∑ y : Fin k → α, ψ v y * ∏ i, b i (y i)
+
+/-- The unnormalised sum-product belief at the root: own evidence times the messages of all
+factors hanging below it, each computed recursively from the children's subtrees. -/
+def up : FTree α → α → ℝ
+  | .leaf ev => ev
+  | .attach t _ ψ s => fun v => up t v * fmsg ψ (fun i => up (s i)) v
+
+/-- The root's BP belief gains one factor message for every attached factor. -/
+private theorem up_attach (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ) (s : Fin k → FTree α)
+    (v : α) : up (.attach t k ψ s) v = up t v * fmsg ψ (fun i => up (s i)) v := rfl
+
+/-- The normalised BP belief at the root. -/
+def bpBelief (t : FTree α) (v : α) : ℝ :=
+  up t v / ∑ w, up t w
+
+/-- Initial messages: one arbitrary function on every factor-to-parent edge. -/
+def Msgs : FTree α → Type
+  | .leaf _ => Unit
+  | .attach t k _ s => Msgs t × (α → ℝ) × ((i : Fin k) → Msgs (s i))
+
+/-- The initial messages on the edges of `t` inside `attach t k ψ s`. -/
+def Msgs.parent {t : FTree α} {k : ℕ} {ψ : α → (Fin k → α) → ℝ} {s : Fin k → FTree α}
+    (m : Msgs (.attach t k ψ s)) : Msgs t :=
+  Prod.fst (α := Msgs t) (β := (α → ℝ) × ((i : Fin k) → Msgs (s i))) m
+
+/-- The initial message from the new factor to the root of `t` in `attach t k ψ s`. -/
+def Msgs.edge {t : FTree α} {k : ℕ} {ψ : α → (Fin k → α) → ℝ} {s : Fin k → FTree α}
+    (m : Msgs (.attach t k ψ s)) : α → ℝ :=
+  (Prod.snd (α := Msgs t) (β := (α → ℝ) × ((i : Fin k) → Msgs (s i))) m).1
+
+/-- The initial messages on the edges of each `s i` inside `attach t k ψ s`. -/
+def Msgs.child {t : FTree α} {k : ℕ} {ψ : α → (Fin k → α) → ℝ} {s : Fin k → FTree α}
+    (m : Msgs (.attach t k ψ s)) : (i : Fin k) → Msgs (s i) :=
+  (Prod.snd (α := Msgs t) (β := (α → ℝ) × ((i : Fin k) → Msgs (s i))) m).2
+
+/-- The unnormalised root belief after `n` synchronous rounds started from the messages `m`:
+in round `0` every factor-to-parent edge carries its initial message; in round `n + 1` a factor
+sends the message computed from its children's beliefs after round `n`. -/
+def beliefAfter : (t : FTree α) → ℕ → Msgs t → α → ℝ
+  | .leaf ev, _, _ => ev
+  | .attach t _ ψ s, n, m => fun v =>
+      beliefAfter t n (Msgs.parent m) v *
+        (if n = 0 then Msgs.edge m v
+         else fmsg ψ (fun i => beliefAfter (s i) (n - 1) (Msgs.child m i)) v)
+
+/-- One unfolding step of `beliefAfter`. -/
+private theorem beliefAfter_attach (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ)
+    (s : Fin k → FTree α) (n : ℕ) (m : Msgs (.attach t k ψ s)) (v : α) :
+    beliefAfter (.attach t k ψ s) n m v = beliefAfter t n (Msgs.parent m) v *
+      (if n = 0 then Msgs.edge m v
+       else fmsg ψ (fun i => beliefAfter (s i) (n - 1) (Msgs.child m i)) v) := rfl
+
+/-- After at least `height t` synchronous rounds the root belief no longer depends on the initial
+messages: it is the upward sum-product belief. -/
+theorem beliefAfter_eq_up (t : FTree α) :
+    ∀ (n : ℕ) (m : Msgs t), height t ≤ n → beliefAfter t n m = up t := by
+  induction t with
+  | leaf ev =>
+      intro n m _
+      rfl
+  | attach t k ψ s iht ihs =>
+      intro n m hn
+      have hn' : max (height t) ((Finset.univ.sup fun i => height (s i)) + 1) ≤ n := hn
+      have ht : height t ≤ n := le_trans (le_max_left _ _) hn'
+      have hs : (Finset.univ.sup fun i => height (s i)) + 1 ≤ n :=
+        le_trans (le_max_right _ _) hn'
+      have hn0 : n ≠ 0 := by omega
+      have hchild : (fun i => beliefAfter (s i) (n - 1) (Msgs.child m i)) =
+          fun i => up (s i) := by
+        funext i
+        have hi : height (s i) ≤ Finset.univ.sup fun j => height (s j) :=
+          Finset.le_sup (f := fun j => height (s j)) (Finset.mem_univ i)
+        exact ihs i (n - 1) (Msgs.child m i) (by omega)
+      funext v
+      rw [beliefAfter_attach, up_attach, if_neg hn0, iht n (Msgs.parent m) ht]
+      first
+        | exact congrArg (fun b => up t v * fmsg ψ b v) hchild
+        | rw [hchild]
+
+end BP
+
+section Pearl
+
+variable [Fintype α] [DecidableEq α]
+
+/-- The message of a factor, seen from the exact side: the children's exact marginals, combined
+by `fmsg`, regroup the tuples of their full assignments by their root values. -/
+theorem fmsg_unnormRootMarginal {k : ℕ} (ψ : α → (Fin k → α) → ℝ) (s : Fin k → FTree α)
+    (v : α) :
+    fmsg ψ (fun i => unnormRootMarginal (s i)) v =
+      ∑ z : ((i : Fin k) → Asg (s i)),
+        ψ v (fun i => root (s i) (z i)) * ∏ i, weight (s i) (z i) := by
+  simp only [fmsg, unnormRootMarginal]
+  exact sum_mul_prod_fiber (fun i => root (s i)) (fun i => weight (s i)) (ψ v)
+
+/-- The exact root marginal of `attach t k ψ s` factors as the exact root marginal of `t` times
+the message the new factor would send from the children's exact marginals: distributivity of the
+sum over the children's assignments. -/
+theorem unnormRootMarginal_attach (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ)
+    (s : Fin k → FTree α) (v : α) :
+    unnormRootMarginal (.attach t k ψ s) v =
+      unnormRootMarginal t v * fmsg ψ (fun i => unnormRootMarginal (s i)) v := by
+  rw [fmsg_unnormRootMarginal]
+  unfold unnormRootMarginal
+  rw [sum_attach, Finset.sum_mul]
+  refine Finset.sum_congr rfl (fun x _ => ?_)
+  rw [Finset.mul_sum]
+  refine Finset.sum_congr rfl (fun z _ => ?_)
+  rw [root_mk, weight_mk]
+  by_cases h : root t x = v
+  · rw [if_pos h, if_pos h, h]
+    ring
+  · rw [if_neg h, if_neg h, zero_mul]
+
+/-- Upward sum-product computes the exact unnormalised marginal of the root, for every rooted
+tree factor graph with factors of any arity and all real factor tables (Pearl's theorem, rooted
+form; SPEC 3.2, factors over any subsets of variables; the paper's BP claims). -/
+theorem up_eq_unnormRootMarginal (t : FTree α) : up t = unnormRootMarginal t := by
+  induction t with
+  | leaf ev => exact funext fun v => (unnormRootMarginal_leaf ev v).symm
+  | attach t k ψ s iht ihs =>
+      funext v
+      rw [up_attach, unnormRootMarginal_attach, iht]
+      have hs : (fun i => up (s i)) = fun i => unnormRootMarginal (s i) := funext ihs
+      first
+        | exact congrArg (fun b => unnormRootMarginal t v * fmsg ψ b v) hs
+        | rw [hs]
+
+/-- Pearl's theorem at the root of a tree factor graph with factors of any arity: the normalised
+sum-product belief equals the exact marginal `P(root = v)` obtained by summing the joint over all
+full assignments (SPEC 3.2; answers the paper's claim that BP on trees is exact inference). -/
+theorem pearl_rooted (t : FTree α) (v : α) : bpBelief t v = rootMarginal t v := by
+  unfold bpBelief rootMarginal
+  rw [up_eq_unnormRootMarginal, sum_unnormRootMarginal]
+
+/-- Pearl's theorem with rounds on tree factor graphs with factors of any arity: after any number
+`n ≥ height t` of synchronous rounds, started from arbitrary messages `m`, the normalised root
+belief equals the exact root marginal (SPEC 3.2: "after at least diameter synchronous rounds";
+`height t` is at most the number of rounds the diameter allows). -/
+theorem pearl_rounds (t : FTree α) (n : ℕ) (m : Msgs t) (hn : height t ≤ n) (v : α) :
+    beliefAfter t n m v / ∑ w, beliefAfter t n m w = rootMarginal t v := by
+  rw [beliefAfter_eq_up t n m hn]
+  exact pearl_rooted t v
+
+/-- The exact root marginals sum to one whenever the partition function is nonzero. -/
+theorem sum_rootMarginal (t : FTree α) (h : partition t ≠ 0) : ∑ v, rootMarginal t v = 1 := by
+  simp only [rootMarginal, div_eq_mul_inv]
+  rw [← Finset.sum_mul, sum_unnormRootMarginal]
+  exact mul_inv_cancel₀ h
+
+end Pearl
+
+end FTree
+
+end TBN.PearlFactor
