@@ -1,0 +1,166 @@
+"""The checks of lean/TBN/PearlFactor.lean pass, and fail on deliberately false variants.
+
+References that do not come from the code under test: a hand-computed OR factor, brute-force
+enumeration of the joint, `tbn.exact.marginals` (variable elimination) and the project's own
+flooding BP (`tbn.bp.belief_propagation`) on the same factor graph.
+"""
+import itertools
+import random
+from fractions import Fraction
+
+import mpmath
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from tbn.bp import belief_propagation
+from tbn.checks import pearl_factor as pf
+from tbn.checks._base import to_mpf, tolerance
+from tbn.exact import marginals
+
+CHECKS = [getattr(pf, name) for name in pf.__all__ if name.startswith("check_")]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda f: f.__name__)
+def test_check_passes(check):
+    result = check(precision=50, instances=12, seed=7)
+    assert result.instances == 12
+    assert result.max_deviation <= tolerance(50), result.worst_case
+
+
+def _deviation(a, b):
+    return max(abs(x - y) for x, y in zip(a, b))
+
+
+def _or_tree():
+    # x0 -- OR(x1, x2): psi(v; a, b) = [v == (a or b)], ev0 = (1, 1), ev1 = (1, 3), ev2 = (2, 1).
+    psi = {(v, (a, b)): Fraction(int(v == (a or b))) for v in range(2) for a in range(2)
+           for b in range(2)}
+    return ("attach", ("leaf", (Fraction(1), Fraction(1))), 2, psi,
+            (("leaf", (Fraction(1), Fraction(3))), ("leaf", (Fraction(2), Fraction(1)))))
+
+
+def test_hand_computed_or_factor():
+    # P(x0 = 0) ~ ev1(0) ev2(0) = 1 * 2 = 2; P(x0 = 1) ~ (1 + 3)(2 + 1) - 2 = 10.
+    t = _or_tree()
+    with mpmath.workdps(50):
+        assert pf.up(t) == [2, 10]
+        assert pf.unnorm_root_marginal(t) == [2, 10]
+        assert pf.bp_belief(t)[1] == mpmath.mpf(5) / 6
+        assert pf.height(t) == 1
+
+
+def test_too_few_rounds_is_not_exact():
+    # pearl_rounds needs height many rounds: with one fewer, arbitrary initial messages show.
+    rng = random.Random(3)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(20):
+            t = pf.random_ftree(rng, 2, rng.randint(2, 6))
+            m = pf.random_messages(rng, t, signed=False)
+            got = pf.normalise(pf.belief_after(t, pf.height(t) - 1, m))
+            worst = max(worst, _deviation(got, pf.root_marginal(t)))
+    assert worst > 1e-3
+
+
+def test_unary_factor_needs_one_round():
+    # A lone unary factor (k = 0) has height 1: in round 0 its message is the initial one.
+    t = ("attach", ("leaf", (Fraction(1), Fraction(1))), 0,
+         {(0, ()): Fraction(1), (1, ()): Fraction(4)}, ())
+    m = (None, [mpmath.mpf(1), mpmath.mpf(1)], ())
+    with mpmath.workdps(50):
+        assert pf.height(t) == 1
+        assert pf.normalise(pf.belief_after(t, 0, m))[1] == mpmath.mpf(1) / 2
+        assert pf.normalise(pf.belief_after(t, 1, m))[1] == mpmath.mpf(4) / 5
+
+
+def test_wrong_factor_argument_order_is_caught():
+    # A BP that reads the children's values in reverse order inside psi is not exact on trees
+    # with a factor of arity >= 3 and asymmetric tables.
+    def reversed_up(t):
+        if t[0] == "leaf":
+            return [to_mpf(e) for e in t[1]]
+        _, sub, k, psi, children = t
+        flipped = {(v, ys[::-1]): e for (v, ys), e in psi.items()}
+        msgs = pf.fmsg(flipped, k, pf._q(t), [reversed_up(c) for c in children])
+        return [a * b for a, b in zip(reversed_up(sub), msgs)]
+
+    rng = random.Random(5)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(20):
+            q = 2
+            children = tuple(pf.random_ftree(rng, q, rng.randint(1, 2)) for _ in range(2))
+            t = ("attach", ("leaf", (Fraction(1), Fraction(1))), 2,
+                 pf.random_factor(rng, q, 2), children)
+            got = pf.normalise(reversed_up(t))
+            worst = max(worst, _deviation(got, pf.root_marginal(t)))
+    assert worst > 1e-2
+
+
+def test_forgetting_the_factor_table_is_caught():
+    # The paper's code forwards neighbour beliefs and ignores the factor: not exact.
+    def forgetful_up(t):
+        if t[0] == "leaf":
+            return [to_mpf(e) for e in t[1]]
+        out = forgetful_up(t[1])
+        for c in t[4]:
+            out = [a * b for a, b in zip(out, forgetful_up(c))]
+        return out
+
+    rng = random.Random(9)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(20):
+            t = pf.random_ftree(rng, 2, rng.randint(2, 5))
+            worst = max(worst, _deviation(pf.normalise(forgetful_up(t)), pf.root_marginal(t)))
+    assert worst > 1e-2
+
+
+def test_perturbed_fiber_statement_fails():
+    # sum_mul_prod_fiber with g evaluated at the reversed tuple of root values on the right side.
+    rng = random.Random(2)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(30):
+            q, sizes = 2, [rng.randint(1, 3), rng.randint(1, 3)]
+            r = [[rng.randrange(q) for _ in range(m)] for m in sizes]
+            w = [[Fraction(rng.randint(1, 9)) for _ in range(m)] for m in sizes]
+            g = {ys: Fraction(rng.randint(1, 9)) for ys in itertools.product(range(q), repeat=2)}
+            lhs = mpmath.fsum(to_mpf(g[ys]) * mpmath.fsum(to_mpf(w[0][z]) for z in range(sizes[0])
+                                                          if r[0][z] == ys[0])
+                              * mpmath.fsum(to_mpf(w[1][z]) for z in range(sizes[1])
+                                            if r[1][z] == ys[1])
+                              for ys in itertools.product(range(q), repeat=2))
+            rhs = mpmath.fsum(to_mpf(g[(r[1][z1], r[0][z0])] * w[0][z0] * w[1][z1])
+                              for z0 in range(sizes[0]) for z1 in range(sizes[1]))
+            worst = max(worst, abs(lhs - rhs) / max(1, abs(lhs)))
+    assert worst > 1e-2
+
+
+def test_root_marginal_matches_variable_elimination():
+    # The factor-graph form of a tree (factors of arity up to 4) has the brute-force root marginal.
+    rng = random.Random(1)
+    with mpmath.workdps(50):
+        for _ in range(10):
+            t = pf.random_ftree(rng, 3, rng.randint(1, 5))
+            fg, name = pf.to_factor_graph(t)
+            assert fg.is_tree()
+            exact = marginals(fg, arithmetic="mpmath", dps=50)[name]
+            assert _deviation(exact, pf.root_marginal(t)) <= tolerance(50)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10 ** 6), nodes=st.integers(1, 7), q=st.integers(2, 3))
+def test_lean_up_equals_flooding_bp_of_tbn(seed, nodes, q):
+    # The Lean-shaped upward recursion and tbn's own flooding BP (after diameter rounds from
+    # uniform messages, SPEC 3.2) give the same root belief, and both equal variable elimination.
+    t = pf.random_ftree(random.Random(seed), q, min(nodes, 5) if q == 3 else nodes)
+    fg, name = pf.to_factor_graph(t)
+    assert fg.is_tree()
+    bp = belief_propagation(fg, schedule="flooding", max_iter=max(1, fg.diameter()), tol=0,
+                            backend="mpmath", dps=50)
+    exact = marginals(fg, arithmetic="mpmath", dps=50)
+    with mpmath.workdps(50):
+        assert _deviation(pf.bp_belief(t), bp.marginals[name]) <= tolerance(50)
+        for v in fg.names:
+            assert _deviation(bp.marginals[v], exact[v]) <= tolerance(50)
