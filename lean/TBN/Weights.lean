@@ -112,9 +112,11 @@ private theorem cast_ite_one_zero (p : Prop) [Decidable p] :
   by_cases h : p
   · first
       | (rw [if_pos h, if_pos h, Rat.cast_one]; done)
+      | (rw [if_pos h, if_pos h]; exact Rat.cast_one)
       | simp [h]
   · first
       | (rw [if_neg h, if_neg h, Rat.cast_zero]; done)
+      | (rw [if_neg h, if_neg h]; exact Rat.cast_zero)
       | simp [h]
 
 /-- Head 0 of the explicit layer is `routeHead B (3 + B) 1`. -/
@@ -183,17 +185,21 @@ theorem map_orW1 (D : ℕ) :
   have e : ∀ i j : ℕ,
       ((projectDim (R := ℚ) D i j r c : ℚ) : ℝ) = projectDim (R := ℝ) D i j r c :=
     fun i j => cast_ite_one_zero ((r : ℕ) = j ∧ (c : ℕ) = i)
-  show ((projectDim (R := ℚ) D 1 0 r c + projectDim (R := ℚ) D 2 0 r c -
-      projectDim (R := ℚ) D 0 0 r c - projectDim (R := ℚ) D 1 1 r c -
-      projectDim (R := ℚ) D 2 2 r c : ℚ) : ℝ) =
-    projectDim (R := ℝ) D 1 0 r c + projectDim (R := ℝ) D 2 0 r c -
-      projectDim (R := ℝ) D 0 0 r c - projectDim (R := ℝ) D 1 1 r c -
-      projectDim (R := ℝ) D 2 2 r c
   first
-    | (rw [Rat.cast_sub, Rat.cast_sub, Rat.cast_sub, Rat.cast_add, e, e, e, e, e]; done)
-    | (simp only [Rat.cast_sub, Rat.cast_add, e]; done)
-    | (push_cast [e]; done)
-    | (push_cast [e]; rfl)
+    | (show ((projectDim (R := ℚ) D 1 0 r c + projectDim (R := ℚ) D 2 0 r c -
+          projectDim (R := ℚ) D 0 0 r c - projectDim (R := ℚ) D 1 1 r c -
+          projectDim (R := ℚ) D 2 2 r c : ℚ) : ℝ) =
+        projectDim (R := ℝ) D 1 0 r c + projectDim (R := ℝ) D 2 0 r c -
+          projectDim (R := ℝ) D 0 0 r c - projectDim (R := ℝ) D 1 1 r c -
+          projectDim (R := ℝ) D 2 2 r c
+       first
+         | (rw [Rat.cast_sub, Rat.cast_sub, Rat.cast_sub, Rat.cast_add, e, e, e, e, e]; done)
+         | (rw [Rat.cast_sub, Rat.cast_sub, Rat.cast_sub, Rat.cast_add, e, e, e, e, e]; rfl)
+         | (simp only [Rat.cast_sub, Rat.cast_add, e]; done)
+         | (push_cast [e]; ring))
+    | (simp only [orW1, Matrix.map_apply, Matrix.add_apply, Matrix.sub_apply, Rat.cast_sub,
+         Rat.cast_add, e]; done)
+    | (simp [orW1, Matrix.sub_apply, Matrix.add_apply, e])
 
 /-- The binary-code weights (code width `B = 2`, residual width `D = 3 + 3 * 2 = 9`), cast
 entrywise from `ℚ` to `ℝ`, are exactly the weights of `explicitLayer 2`: `query0_b2`, `key0_b2`,
