@@ -152,8 +152,9 @@ def layer_weights_deviation(lean_file: LeanFile, B: int, suffix: str) -> CheckRe
 
 # --- the checks ----------------------------------------------------------------------------------
 
-def _draw_dim(rng: random.Random, low: int = 1) -> int:
-    return rng.randint(low, 24)
+def _draw_dim(rng: random.Random) -> int:
+    """A matrix size: small enough to stay fast, large enough for blocks at every offset."""
+    return rng.randint(1, 24)
 
 
 def check_map_project_dim(precision: int, instances: int, seed: int) -> CheckResult:
