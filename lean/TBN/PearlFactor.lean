@@ -1,6 +1,7 @@
 import TBN.Pearl
 import Mathlib.Data.Fintype.Pi
 import Mathlib.Data.Fintype.BigOperators
+import Mathlib.Data.Finset.Lattice.Fold
 
 /-!
 # Pearl's theorem on rooted tree factor graphs with factors of any arity
@@ -193,7 +194,7 @@ theorem sum_mul_prod_fiber {k : ℕ} {β : Fin k → Type} [∀ i, Fintype (β i
       ∑ z : ((i : Fin k) → β i), g (fun i => r i (z i)) * ∏ i, w i (z i) := by
   have hdist : ∀ y : Fin k → α, ∏ i, (∑ z : β i, if r i z = y i then w i z else 0) =
       ∑ z : ((i : Fin k) → β i), ∏ i, (if r i (z i) = y i then w i (z i) else 0) :=
-    fun y => prod_sum_pi (fun i z => if r i z = y i then w i z else 0)
+    fun y => prod_sum_pi (β := β) (fun i z => if r i z = y i then w i z else 0)
   simp only [hdist, Finset.mul_sum]
   rw [Finset.sum_comm]
   refine Finset.sum_congr rfl (fun z _ => ?_)
