@@ -194,7 +194,9 @@ theorem oplus_mem_Ioo (ha0 : 0 < a) (ha1 : a < 1) (hb0 : 0 < b) (hb1 : b < 1) :
 /-- `oplus` is commutative (everywhere): the order of two pieces of evidence does not matter. -/
 theorem oplus_comm (a b : ℝ) : oplus a b = oplus b a := by
   unfold oplus
-  rw [mul_comm a b, mul_comm (1 - a) (1 - b)]
+  first
+    | (rw [mul_comm a b, mul_comm (1 - a) (1 - b)]; done)
+    | ring
 
 /-- `oplus` is associative on `(0,1)`: evidence can be combined in any grouping. -/
 theorem oplus_assoc (ha0 : 0 < a) (ha1 : a < 1) (hb0 : 0 < b) (hb1 : b < 1)
@@ -209,7 +211,9 @@ theorem oplus_half (a : ℝ) : oplus a (1 / 2) = a := by
   unfold oplus
   have h : a * (1 / 2) + (1 - a) * (1 - 1 / 2) = 1 / 2 := by ring
   rw [h]
-  ring
+  first
+    | ring
+    | rw [mul_div_assoc, div_self (show (1 : ℝ) / 2 ≠ 0 by norm_num), mul_one]
 
 /-- `1/2` is also a left identity of `oplus`. -/
 theorem half_oplus (a : ℝ) : oplus (1 / 2) a = a := by
@@ -258,7 +262,9 @@ theorem oplusList_eq_sigmoid_sum (l : List ℝ) :
   induction l with
   | nil =>
     intro _
-    simp only [oplusList, List.map_nil, List.sum_nil, sigmoid_zero]
+    first
+      | (simp only [oplusList, List.map_nil, List.sum_nil, sigmoid_zero]; done)
+      | (simp only [oplusList, List.map_nil, List.sum_nil]; exact sigmoid_zero.symm)
   | cons a t ih =>
     intro hl
     have ha := hl a (List.mem_cons.mpr (Or.inl rfl))
@@ -354,9 +360,13 @@ theorem clog_length_le_depth (t : BTree α) : Nat.clog 2 t.leaves.length ≤ t.d
 private theorem exists_leaf (l : List α) (h : l.length = 1) :
     ∃ t : BTree α, t.leaves = l ∧ t.depth = 0 := by
   rcases l with _ | ⟨a, _ | ⟨_, l⟩⟩
-  · exact absurd (show (0 : ℕ) = 1 from h) (by omega)
+  · first
+      | exact absurd (show (0 : ℕ) = 1 from h) (by omega)
+      | simp at h
   · exact ⟨leaf a, rfl, rfl⟩
-  · exact absurd (show l.length + 1 + 1 = 1 from h) (by omega)
+  · first
+      | exact absurd (show l.length + 1 + 1 = 1 from h) (by omega)
+      | simp at h
 
 /-- Every nonempty list of at most `2^d` leaves is the leaf list of a tree of depth at most `d`
 (split the list in halves and recurse). -/
@@ -375,9 +385,11 @@ theorem exists_leaves_eq_depth_le (d : ℕ) :
     · obtain ⟨t, ht, hd⟩ := exists_leaf l hl
       exact ⟨t, ht, by omega⟩
     · obtain ⟨t1, ht1, hd1⟩ := ih (l.take ((l.length + 1) / 2))
-        (by rw [List.length_take]; omega) (by rw [List.length_take]; omega)
+        (by first | (rw [List.length_take]; omega) | (simp only [List.length_take]; omega))
+        (by first | (rw [List.length_take]; omega) | (simp only [List.length_take]; omega))
       obtain ⟨t2, ht2, hd2⟩ := ih (l.drop ((l.length + 1) / 2))
-        (by rw [List.length_drop]; omega) (by rw [List.length_drop]; omega)
+        (by first | (rw [List.length_drop]; omega) | (simp only [List.length_drop]; omega))
+        (by first | (rw [List.length_drop]; omega) | (simp only [List.length_drop]; omega))
       refine ⟨node t1 t2, ?_, ?_⟩
       · simp only [leaves, ht1, ht2, List.take_append_drop]
       · simp only [depth]

@@ -88,7 +88,8 @@ theorem logit_div_add {A B : ℝ} (hA : 0 < A) (hB : 0 < B) :
     have hd : A / (A + B) * (A + B) = A := by
       first
         | exact div_mul_cancel₀ A hAB.ne'
-        | simp [hAB.ne']
+        | (simp [hAB.ne']; done)
+        | field_simp
     linear_combination -hd
   unfold logit
   rw [h1, Real.log_div (div_pos hA hAB).ne' (div_pos hB hAB).ne', Real.log_div hA.ne' hAB.ne',
