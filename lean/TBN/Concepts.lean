@@ -85,8 +85,9 @@ theorem exists_ne_verdict_eq {C : Type*} [Infinite C] {q r : ℕ} (v : C → Fin
 /-- **Routing keys number `2 n²`** (SPEC 3.7): a key is a node type (`Fin 2`), the token's own
 index and a neighbour index (`Fin n` each). -/
 theorem card_routingKey (n : ℕ) : Fintype.card (Fin 2 × Fin n × Fin n) = 2 * n ^ 2 := by
-  simp only [Fintype.card_prod, Fintype.card_fin]
-  ring
+  first
+    | (simp only [Fintype.card_prod, Fintype.card_fin]; ring)
+    | (rw [Fintype.card_prod, Fintype.card_prod, Fintype.card_fin, Fintype.card_fin]; ring)
 
 /-- The attention row of token `j` under a row rule (softmax, hard attention, ...) when the score
 of the pair `(j, k)` is a function of the routing keys of `j` and `k` only. -/

@@ -182,7 +182,9 @@ theorem sum_hardWeights_mul {s : Fin n → ℝ} {m : Fin n} (h : ∀ k, k ≠ m 
 theorem hardWeights_nonneg (s : Fin n → ℝ) (k : Fin n) : 0 ≤ hardWeights s k := by
   unfold hardWeights
   split_ifs
-  · exact div_nonneg zero_le_one (Nat.cast_nonneg _)
+  · first
+      | exact div_nonneg zero_le_one (Nat.cast_nonneg _)
+      | positivity
   · exact le_refl 0
 
 /-- A score row over at least one token has a maximiser. -/
@@ -206,6 +208,9 @@ theorem sum_hardWeights (s : Fin n → ℝ) (hn : 0 < n) : ∑ k, hardWeights s 
          smul_eq_mul]
        field_simp
        done)
+    | (rw [← Finset.sum_filter, Finset.filter_mem_eq_inter, Finset.univ_inter, Finset.sum_const,
+         nsmul_eq_mul]
+       exact mul_one_div_cancel hc)
 
 /-- Softmax attention weights are strictly positive. -/
 theorem softmaxWeights_pos (lam : ℝ) (s : Fin n → ℝ) (k : Fin n) :
