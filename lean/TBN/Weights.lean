@@ -122,15 +122,24 @@ private theorem cast_ite_one_zero (p : Prop) [Decidable p] :
 /-- Head 0 of the explicit layer is `routeHead B (3 + B) 1`. -/
 private theorem layer_heads_zero (B : ℕ) :
     (explicitLayer B).heads 0 = routeHead B (3 + B) 1 := by
-  show (if (0 : Fin 2) = 0 then routeHead B (3 + B) 1 else routeHead B (3 + 2 * B) 2) = _
-  exact if_pos rfl
+  first
+    | (show (if (0 : Fin 2) = 0 then routeHead B (3 + B) 1 else routeHead B (3 + 2 * B) 2) = _
+       exact if_pos rfl)
+    | rfl
+    | simp [explicitLayer, explicitHeads]
 
 /-- Head 1 of the explicit layer is `routeHead B (3 + 2 * B) 2`. -/
 private theorem layer_heads_one (B : ℕ) :
     (explicitLayer B).heads 1 = routeHead B (3 + 2 * B) 2 := by
-  have h : ¬ ((1 : Fin 2) = 0) := by decide
-  show (if (1 : Fin 2) = 0 then routeHead B (3 + B) 1 else routeHead B (3 + 2 * B) 2) = _
-  exact if_neg h
+  have h : ¬ ((1 : Fin 2) = 0) := by
+    first
+      | decide
+      | simp
+  first
+    | (show (if (1 : Fin 2) = 0 then routeHead B (3 + B) 1 else routeHead B (3 + 2 * B) 2) = _
+       exact if_neg h)
+    | rfl
+    | simp [explicitLayer, explicitHeads, h]
 
 /-- `projectDim` over `ℚ`, cast entrywise to `ℝ`, is `projectDim` over `ℝ`: the single-entry
 matrix family of the construction does not depend on the field it is written in (Coppola, arXiv
@@ -175,8 +184,10 @@ theorem map_identity (E : ℕ) :
        exact cast_ite_one_zero (r = c))
 
 /-- The FFN's first matrix written over `ℚ` (the shape of `ffnW1_b2` and `ffnW1_oh4`), cast
-entrywise to `ℝ`, is `orW1 D`, the matrix that writes `g 1 + g 2` into dim 0 and clears the scratch
-dims (the OR half of Coppola, arXiv 2603.17063, BP-equivalence theorem, constructive half). -/
+entrywise to `ℝ`, is `orW1 D`, the matrix that writes dim 1 + dim 2 - dim 0 into dim 0 and minus
+the scratch dims into dims 1 and 2, so that with the FFN's residual connection dim 0 becomes
+dim 1 + dim 2 and the scratch is cleared (the OR half of Coppola, arXiv 2603.17063, BP-equivalence
+theorem, constructive half). -/
 theorem map_orW1 (D : ℕ) :
     (projectDim (R := ℚ) D 1 0 + projectDim (R := ℚ) D 2 0 - projectDim (R := ℚ) D 0 0 -
         projectDim (R := ℚ) D 1 1 - projectDim (R := ℚ) D 2 2).map (fun q : ℚ => (q : ℝ)) =
@@ -229,21 +240,27 @@ theorem explicitLayer_weights_b2 :
   · first
       | (rw [layer_heads_zero]; exact map_crossProject 9 2 5 3)
       | exact map_crossProject 9 2 5 3
+      | (rw [layer_heads_zero]; exact map_crossProject (3 + 3 * 2) 2 (3 + 2) 3)
   · first
       | (rw [layer_heads_zero]; exact map_crossProject 9 2 3 3)
       | exact map_crossProject 9 2 3 3
+      | (rw [layer_heads_zero]; exact map_crossProject (3 + 3 * 2) 2 3 3)
   · first
       | (rw [layer_heads_zero]; exact map_projectDim 9 0 1)
       | exact map_projectDim 9 0 1
+      | (rw [layer_heads_zero]; exact map_projectDim (3 + 3 * 2) 0 1)
   · first
       | (rw [layer_heads_one]; exact map_crossProject 9 2 7 3)
       | exact map_crossProject 9 2 7 3
+      | (rw [layer_heads_one]; exact map_crossProject (3 + 3 * 2) 2 (3 + 2 * 2) 3)
   · first
       | (rw [layer_heads_one]; exact map_crossProject 9 2 3 3)
       | exact map_crossProject 9 2 3 3
+      | (rw [layer_heads_one]; exact map_crossProject (3 + 3 * 2) 2 3 3)
   · first
       | (rw [layer_heads_one]; exact map_projectDim 9 0 2)
       | exact map_projectDim 9 0 2
+      | (rw [layer_heads_one]; exact map_projectDim (3 + 3 * 2) 0 2)
   · first
       | exact map_orW1 9
       | exact map_orW1 (3 + 3 * 2)
@@ -280,21 +297,27 @@ theorem explicitLayer_weights_oh4 :
   · first
       | (rw [layer_heads_zero]; exact map_crossProject 15 4 7 3)
       | exact map_crossProject 15 4 7 3
+      | (rw [layer_heads_zero]; exact map_crossProject (3 + 3 * 4) 4 (3 + 4) 3)
   · first
       | (rw [layer_heads_zero]; exact map_crossProject 15 4 3 3)
       | exact map_crossProject 15 4 3 3
+      | (rw [layer_heads_zero]; exact map_crossProject (3 + 3 * 4) 4 3 3)
   · first
       | (rw [layer_heads_zero]; exact map_projectDim 15 0 1)
       | exact map_projectDim 15 0 1
+      | (rw [layer_heads_zero]; exact map_projectDim (3 + 3 * 4) 0 1)
   · first
       | (rw [layer_heads_one]; exact map_crossProject 15 4 11 3)
       | exact map_crossProject 15 4 11 3
+      | (rw [layer_heads_one]; exact map_crossProject (3 + 3 * 4) 4 (3 + 2 * 4) 3)
   · first
       | (rw [layer_heads_one]; exact map_crossProject 15 4 3 3)
       | exact map_crossProject 15 4 3 3
+      | (rw [layer_heads_one]; exact map_crossProject (3 + 3 * 4) 4 3 3)
   · first
       | (rw [layer_heads_one]; exact map_projectDim 15 0 2)
       | exact map_projectDim 15 0 2
+      | (rw [layer_heads_one]; exact map_projectDim (3 + 3 * 4) 0 2)
   · first
       | exact map_orW1 15
       | exact map_orW1 (3 + 3 * 4)
