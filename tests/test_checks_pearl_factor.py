@@ -164,3 +164,55 @@ def test_lean_up_equals_flooding_bp_of_tbn(seed, nodes, q):
         assert _deviation(pf.bp_belief(t), bp.marginals[name]) <= tolerance(50)
         for v in fg.names:
             assert _deviation(bp.marginals[v], exact[v]) <= tolerance(50)
+
+
+def test_hand_computed_every_variable():
+    # In the OR tree the joint over (x1, x2) is ev1 ev2: (0,0) 2, (0,1) 1, (1,0) 6, (1,1) 3, Z = 12,
+    # so P(x0 = 1) = 10/12, P(x1 = 1) = 9/12, P(x2 = 1) = 4/12.
+    t = _or_tree()
+    assert pf.positions(t) == [("left", ("here",)), ("child", 0, ("here",)),
+                               ("child", 1, ("here",))]
+    with mpmath.workdps(50):
+        got = [pf.node_belief(t, p)[1] for p in pf.positions(t)]
+        assert got == [mpmath.mpf(5) / 6, mpmath.mpf(3) / 4, mpmath.mpf(1) / 3]
+        fg, _ = pf.to_factor_graph(t)
+        exact = marginals(fg, arithmetic="mpmath", dps=50)
+        assert [exact[name][1] for name in ("x0", "x1", "x2")] == got
+
+
+def _careless_belief_at(t, p, g, *, drop_parent=False, shift_child=False):
+    # beliefAt with a deliberately wrong downward message: without the parent side's belief
+    # (drop_parent), or computed for the wrong child of the factor (shift_child).
+    if p[0] == "here":
+        return [g[v] * to_mpf(e) for v, e in enumerate(t[1])]
+    _, sub, k, psi, children = t
+    q = pf._q(t)
+    ups = [pf.up(c) for c in children]
+    if p[0] == "left":
+        return _careless_belief_at(sub, p[1], [a * m for a, m in zip(g, pf.fmsg(psi, k, q, ups))],
+                                   drop_parent=drop_parent, shift_child=shift_child)
+    i = p[1]
+    j = (i + 1) % k if shift_child else i
+    own = [mpmath.mpf(1)] * q if drop_parent else pf.up(sub)
+    down = [mpmath.fsum(g[u] * own[u] * pf.dmsg(psi, k, q, ups, j, u, w) for u in range(q))
+            for w in range(q)]
+    return _careless_belief_at(children[i], p[2], down, drop_parent=drop_parent,
+                               shift_child=shift_child)
+
+
+@pytest.mark.parametrize("mistake", ["drop_parent", "shift_child"])
+def test_wrong_downward_message_is_caught(mistake):
+    # pearl_all's comparison reports a large deviation for either mistake somewhere.
+    rng = random.Random(21)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(15):
+            q = 2
+            children = tuple(pf.random_ftree(rng, q, rng.randint(1, 2)) for _ in range(2))
+            t = ("attach", ("leaf", (Fraction(1), Fraction(rng.randint(2, 9)))), 2,
+                 pf.random_factor(rng, q, 2), children)
+            for p in pf.positions(t):
+                got = pf.normalise(_careless_belief_at(t, p, [mpmath.mpf(1)] * q,
+                                                       **{mistake: True}))
+                worst = max(worst, _deviation(got, pf.node_marginal(t, p)))
+    assert worst > 1e-2

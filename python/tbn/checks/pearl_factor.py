@@ -13,7 +13,8 @@ twin evaluated in mpmath:
   (``assignments``, ``root``, ``weight``, ``unnorm_root_marginal``, ``partition``), and
   independently by `tbn.exact.marginals` on the equivalent `tbn.graph.FactorGraph`
   (``to_factor_graph``);
-* the BP side by the recursions of the Lean file (``fmsg``, ``up``, ``belief_after``).
+* the BP side by the recursions of the Lean file (``fmsg``, ``up``, ``belief_after``, and at every
+  variable ``dmsg`` and ``belief_at``).
 
 Deviations are relative, ``|lhs - rhs| / max(1, |lhs|, |rhs|)``, evaluated with `GUARD_DIGITS`
 extra digits (signed tables cancel; see `tbn.checks.pearl`).  The unnormalised statements hold for
@@ -48,6 +49,9 @@ __all__ = [
     "check_fmsg_unnorm_root_marginal", "check_unnorm_root_marginal_attach",
     "check_up_eq_unnorm_root_marginal", "check_pearl_rooted", "check_belief_after_eq_up",
     "check_pearl_rounds", "check_sum_root_marginal",
+    "positions", "val_at", "dmsg", "belief_at", "unnorm_marginal_at", "node_belief",
+    "node_marginal", "check_unnorm_marginal_at_left", "check_unnorm_marginal_at_child",
+    "check_belief_at_eq_unnorm_marginal_at", "check_sum_unnorm_node_marginal", "check_pearl_all",
 ]
 
 
@@ -458,3 +462,171 @@ def check_sum_root_marginal(precision: int, instances: int, seed: int) -> CheckR
             return abs(mpmath.fsum(root_marginal(t)) - 1)
 
     return worst_deviation(cases(), deviation)
+
+
+# --- every variable (Lean: Pos, valAt, dmsg, beliefAt, unnormMarginalAt, nodeMarginal) ---------
+
+def positions(t) -> list:
+    """All positions, shaped like Lean's ``Pos t``: ``("here",)``, ``("left", p)`` or
+    ``("child", i, p)``; listed in the order `to_factor_graph` names the variables."""
+    if t[0] == "leaf":
+        return [("here",)]
+    return ([("left", p) for p in positions(t[1])]
+            + [("child", i, p) for i, c in enumerate(t[4]) for p in positions(c)])
+
+
+def val_at(t, p, x) -> int:
+    """The value the assignment ``x`` gives the variable at position ``p``."""
+    if p[0] == "here":
+        return x
+    if p[0] == "left":
+        return val_at(t[1], p[1], x[0])
+    return val_at(t[4][p[1]], p[2], x[1][p[1]])
+
+
+def dmsg(psi: dict, k: int, q: int, b: list, i: int, u: int, w: int) -> mpmath.mpf:
+    """Lean's ``dmsg psi b i u w``: the sum over the tuples ``y`` with ``y[i] = w`` of
+    ``psi u y * prod over j != i of b[j][y[j]]``."""
+    terms = []
+    for ys in itertools.product(range(q), repeat=k):
+        if ys[i] != w:
+            continue
+        term = to_mpf(psi[(u, ys)])
+        for j, y in enumerate(ys):
+            if j != i:
+                term *= b[j][y]
+        terms.append(term)
+    return mpmath.fsum(terms)
+
+
+def belief_at(t, p, g) -> list:
+    """Lean's ``beliefAt``: the two-pass sum-product belief of the variable at ``p`` when the root
+    also receives the message ``g``."""
+    if p[0] == "here":
+        return [g[v] * to_mpf(e) for v, e in enumerate(t[1])]
+    _, sub, k, psi, children = t
+    q = _q(t)
+    ups = [up(c) for c in children]
+    if p[0] == "left":
+        return belief_at(sub, p[1], [a * m for a, m in zip(g, fmsg(psi, k, q, ups))])
+    i = p[1]
+    own = up(sub)
+    down = [mpmath.fsum(g[u] * own[u] * dmsg(psi, k, q, ups, i, u, w) for u in range(q))
+            for w in range(q)]
+    return belief_at(children[i], p[2], down)
+
+
+def unnorm_marginal_at(t, p, g) -> list:
+    """Lean's ``unnormMarginalAt`` by brute force: the weight of the assignments giving the
+    variable at ``p`` each value, with the extra factor ``g`` at the root."""
+    out = [mpmath.mpf(0)] * _q(t)
+    for x in assignments(t):
+        out[val_at(t, p, x)] += g[root(t, x)] * weight(t, x)
+    return out
+
+
+def node_belief(t, p) -> list:
+    """Lean's ``nodeBelief``: ``beliefAt t p 1`` normalised."""
+    return normalise(belief_at(t, p, [mpmath.mpf(1)] * _q(t)))
+
+
+def node_marginal(t, p) -> list:
+    """Lean's ``nodeMarginal``: the unnormalised marginal over the partition function."""
+    z = partition(t)
+    return [m / z if z != 0 else mpmath.mpf(0)
+            for m in unnorm_marginal_at(t, p, [mpmath.mpf(1)] * _q(t))]
+
+
+def _side_cases(rng: random.Random, instances: int, side: str):
+    """Random ``attach`` trees (signed tables) with one position on the given side and a signed
+    extra factor ``g``; ``side = "child"`` needs at least one child."""
+    for _ in range(instances):
+        q = rng.choice((2, 3))
+        k = rng.randint(1 if side == "child" else 0, MAX_CHILDREN)
+        sub = random_ftree(rng, q, rng.randint(1, 2), positive=False, signed=True)
+        children = tuple(random_ftree(rng, q, rng.randint(1, 2), positive=False, signed=True)
+                         for _ in range(k))
+        t = ("attach", sub, k, random_factor(rng, q, k, positive=False, signed=True), children)
+        p = rng.choice([p for p in positions(t) if p[0] == side])
+        g = [to_mpf(exact_entry(rng, signed=True)) for _ in range(q)]
+        yield t, p, g
+
+
+def check_unnorm_marginal_at_left(precision: int, instances: int, seed: int) -> CheckResult:
+    """``unnormMarginalAt_left``: a variable of ``t`` sees the children through the factor's
+    message of their exact marginals."""
+    rng = random.Random(seed + 5)
+
+    def deviation(case):
+        t, p, g = case
+        _, sub, k, psi, children = t
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            msg = fmsg(psi, k, _q(t), [unnorm_root_marginal(c) for c in children])
+            rhs = unnorm_marginal_at(sub, p[1], [a * m for a, m in zip(g, msg)])
+            return _worst(zip(unnorm_marginal_at(t, p, g), rhs))
+
+    return worst_deviation(_side_cases(rng, instances, "left"), deviation)
+
+
+def check_unnorm_marginal_at_child(precision: int, instances: int, seed: int) -> CheckResult:
+    """``unnormMarginalAt_child``: a variable of ``s i`` sees the rest through the factor's
+    downward message ``sum_u g u * Z_t(u) * dmsg psi Z i u w`` of exact marginals."""
+    rng = random.Random(seed + 6)
+
+    def deviation(case):
+        t, p, g = case
+        _, sub, k, psi, children = t
+        q, i = _q(t), p[1]
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            zs = [unnorm_root_marginal(c) for c in children]
+            zt = unnorm_root_marginal(sub)
+            down = [mpmath.fsum(g[u] * zt[u] * dmsg(psi, k, q, zs, i, u, w) for u in range(q))
+                    for w in range(q)]
+            rhs = unnorm_marginal_at(children[i], p[2], down)
+            return _worst(zip(unnorm_marginal_at(t, p, g), rhs))
+
+    return worst_deviation(_side_cases(rng, instances, "child"), deviation)
+
+
+def check_belief_at_eq_unnorm_marginal_at(precision: int, instances: int,
+                                          seed: int) -> CheckResult:
+    """``beliefAt_eq_unnormMarginalAt``: the two-pass belief at every variable, with any extra
+    factor ``g`` at the root, is the brute-force marginal (any real tables)."""
+    rng = random.Random(seed + 7)
+
+    def cases():
+        for t in _ftrees(seed, instances, positive=False, signed=True, max_nodes=6):
+            g = [to_mpf(exact_entry(rng, signed=True)) for _ in range(_q(t))]
+            yield t, g
+
+    def deviation(case):
+        t, g = case
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            return max(_worst(zip(belief_at(t, p, g), unnorm_marginal_at(t, p, g)))
+                       for p in positions(t))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_sum_unnorm_node_marginal(precision: int, instances: int, seed: int) -> CheckResult:
+    """``sum_unnormNodeMarginal``: every variable's marginal weights add up to Z."""
+    def deviation(t):
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            ones = [mpmath.mpf(1)] * _q(t)
+            return max(relative_gap(mpmath.fsum(unnorm_marginal_at(t, p, ones)), partition(t))
+                       for p in positions(t))
+
+    return worst_deviation(_ftrees(seed, instances, positive=False, signed=True), deviation)
+
+
+def check_pearl_all(precision: int, instances: int, seed: int) -> CheckResult:
+    """``pearl_all``: at every variable the normalised two-pass belief equals the exact marginal,
+    here `tbn.exact.marginals` of the variable of the same name in the tree's factor graph."""
+    def deviation(t):
+        fg, _ = to_factor_graph(t)
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            exact = marginals(fg, arithmetic="mpmath", dps=precision + GUARD_DIGITS)
+            return max(_worst(zip(node_belief(t, p), exact[f"x{n}"]))
+                       for n, p in enumerate(positions(t)))
+
+    return worst_deviation(_ftrees(seed, instances, positive=True), deviation)
