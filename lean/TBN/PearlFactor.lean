@@ -11,7 +11,9 @@ models; this file proves it at the root of every rooted tree factor graph whose 
 arity: a factor joins one parent variable to any number `k` of child variables (`k = 0`: a unary
 factor; `k = 1`: a pairwise factor). The upward sum-product messages produce at the root exactly
 the marginal obtained by brute-force summation of the joint over all full assignments; after at
-least `height` synchronous rounds, from any initial messages, the root belief is exact.
+least `height` synchronous rounds, from any initial messages, the root belief is exact; and with
+upward then downward messages through every factor, the belief of every variable equals its exact
+marginal.
 
 ## Main definitions
 
@@ -28,6 +30,10 @@ least `height` synchronous rounds, from any initial messages, the root belief is
   computed recursively); `FTree.bpBelief`: its normalisation.
 * `FTree.Msgs t`: one arbitrary initial message per factor-to-parent edge;
   `FTree.beliefAfter t n m`: the root belief after `n` synchronous rounds started from `m`.
+* `FTree.Pos t`, `FTree.valAt`: the variables of a tree and the value an assignment gives each;
+  `FTree.dmsg ψ b i u w`: the message of a `(k + 1)`-ary factor down to its child `i`;
+  `FTree.nodeMarginal` (exact) and `FTree.nodeBelief` (sum-product with upward then downward
+  messages, `FTree.beliefAt`) at every variable.
 
 ## Main statements
 
@@ -37,6 +43,10 @@ least `height` synchronous rounds, from any initial messages, the root belief is
 * `FTree.pearl_rooted`: the normalised BP belief at the root equals the exact root marginal.
 * `FTree.beliefAfter_eq_up`, `FTree.pearl_rounds`: after `n ≥ height t` synchronous rounds from
   any initial messages, the root belief is the upward belief, hence exact.
+* `FTree.unnormMarginalAt_child`: the exact marginal of a variable below a `(k + 1)`-ary factor
+  sees the rest of the tree through the factor's downward message.
+* `FTree.pearl_all`: at every variable, the sum-product belief (upward then downward messages)
+  equals the variable's exact marginal.
 
 ## Implementation notes
 
@@ -47,9 +57,11 @@ multiplies every factor, and the marginal is a sum over all of `Asg t`. No hypot
 factors is needed for the equalities: they hold for all real tables (the normalised statements
 use Lean's `x / 0 = 0` when the total weight vanishes). One synchronous round here is one
 variable-to-factor step followed by one factor-to-variable step, as in `TBN.Pearl`; a unary factor
-(`k = 0`) also carries an initial message, so it counts one level in `height`. Only the root is
-treated here: the belief of every variable (downward messages through `(k + 1)`-ary factors) is
-not proved in this file.
+(`k = 0`) also carries an initial message, so it counts one level in `height`. The every-variable
+statement is proved for the two-pass schedule only; its synchronous-rounds form (as
+`TBN.Pearl.RTree.pearl_rounds_all` for pairwise trees) is not proved here. Theorems recurse on
+the tree with the `induction` tactic, or structurally on `Pos`, never by structural recursion on
+the reflexive `FTree` into `Prop` (Lean's `brecOn` for reflexive types needs a motive in `Type`).
 
 ## References
 
@@ -403,6 +415,349 @@ theorem sum_rootMarginal (t : FTree α) (h : partition t ≠ 0) : ∑ v, rootMar
   exact mul_inv_cancel₀ h
 
 end Pearl
+
+section Positions
+
+/-- The positions of the variables of a tree: `here ev` is the single variable of `leaf ev`; in
+`attach t k ψ s`, `left p` is the variable `p` of `t` and `child i p` the variable `p` of
+`s i`. -/
+inductive Pos : FTree α → Type where
+  | here (ev : α → ℝ) : Pos (.leaf ev)
+  | left {t : FTree α} {k : ℕ} {ψ : α → (Fin k → α) → ℝ} {s : Fin k → FTree α} (p : Pos t) :
+      Pos (.attach t k ψ s)
+  | child {t : FTree α} {k : ℕ} {ψ : α → (Fin k → α) → ℝ} {s : Fin k → FTree α} (i : Fin k)
+      (p : Pos (s i)) : Pos (.attach t k ψ s)
+
+/-- The value a full assignment gives the variable at position `p`. -/
+def valAt : (t : FTree α) → Pos t → Asg t → α
+  | .leaf _, .here _, x => x
+  | .attach t _ _ _, .left p, x => valAt t p (Asg.fst x)
+  | .attach _ _ _ s, .child i p, x => valAt (s i) p (Asg.snd x i)
+
+/-- A variable of `t` takes its value from the `t` part of an assignment of `attach t k ψ s`. -/
+private theorem valAt_left_mk (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ)
+    (s : Fin k → FTree α) (p : Pos t) (x : Asg t) (y : (i : Fin k) → Asg (s i)) :
+    valAt (.attach t k ψ s) (.left p) (Asg.mk x y) = valAt t p x := rfl
+
+/-- A variable of `s i` takes its value from the `s i` part of an assignment of
+`attach t k ψ s`. -/
+private theorem valAt_child_mk (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ)
+    (s : Fin k → FTree α) (i : Fin k) (p : Pos (s i)) (x : Asg t)
+    (y : (j : Fin k) → Asg (s j)) :
+    valAt (.attach t k ψ s) (.child i p) (Asg.mk x y) = valAt (s i) p (y i) := rfl
+
+end Positions
+
+section AllNodes
+
+variable [Fintype α] [DecidableEq α]
+
+/-- The sum-product message of a factor `ψ` of arity `k + 1` to its child `i`, when its parent
+variable takes the value `u` and every other child `j` sends `b j`: the sum over the values of
+the other children, `dmsg ψ b i u w = ∑ y with y i = w, ψ u y * ∏ j ≠ i, b j (y j)`. -/
+def dmsg {k : ℕ} (ψ : α → (Fin k → α) → ℝ) (b : Fin k → α → ℝ) (i : Fin k) (u w : α) : ℝ :=
+  ∑ y : Fin k → α, if y i = w then ψ u y * ∏ j, (if j = i then 1 else b j (y j)) else 0
+
+/-- The unnormalised sum-product belief of the variable at position `p`, with the two-pass
+schedule (messages up from the leaves, then down from the root), when the root of `t` also
+receives the message `g` from outside `t` (`g = 1` for the whole tree). Going left keeps the root
+and adds the upward message of the factor; going to child `i` sends the factor's downward message
+`∑ u, g u * up t u * dmsg ψ (up ∘ s) i u w` into `s i`. -/
+def beliefAt : (t : FTree α) → Pos t → (α → ℝ) → α → ℝ
+  | .leaf ev, .here _, g => fun v => g v * ev v
+  | .attach t _ ψ s, .left p, g => beliefAt t p (fun u => g u * fmsg ψ (fun j => up (s j)) u)
+  | .attach t _ ψ s, .child i p, g =>
+      beliefAt (s i) p (fun w => ∑ u, g u * up t u * dmsg ψ (fun j => up (s j)) i u w)
+
+/-- A variable of `t` inside `attach t k ψ s` hears from the children through the factor's
+upward message. -/
+private theorem beliefAt_left (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ)
+    (s : Fin k → FTree α) (p : Pos t) (g : α → ℝ) :
+    beliefAt (.attach t k ψ s) (.left p) g =
+      beliefAt t p (fun u => g u * fmsg ψ (fun j => up (s j)) u) := rfl
+
+/-- A variable of `s i` inside `attach t k ψ s` hears from the rest through the factor's
+downward message. -/
+private theorem beliefAt_child (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ)
+    (s : Fin k → FTree α) (i : Fin k) (p : Pos (s i)) (g : α → ℝ) :
+    beliefAt (.attach t k ψ s) (.child i p) g =
+      beliefAt (s i) p (fun w => ∑ u, g u * up t u * dmsg ψ (fun j => up (s j)) i u w) := rfl
+
+/-- The normalised BP belief of the variable at position `p`. -/
+def nodeBelief (t : FTree α) (p : Pos t) (v : α) : ℝ :=
+  beliefAt t p (fun _ => 1) v / ∑ w, beliefAt t p (fun _ => 1) w
+
+/-- The exact unnormalised marginal of the variable at `p` when the root also carries the extra
+unary factor `g`. -/
+def unnormMarginalAt (t : FTree α) (p : Pos t) (g : α → ℝ) (v : α) : ℝ :=
+  ∑ x : Asg t, if valAt t p x = v then g (root t x) * weight t x else 0
+
+/-- The exact unnormalised marginal of the variable at position `p`: the total weight of the
+full assignments that give it the value `v`. -/
+def unnormNodeMarginal (t : FTree α) (p : Pos t) (v : α) : ℝ :=
+  ∑ x : Asg t, if valAt t p x = v then weight t x else 0
+
+/-- The exact marginal `P(variable at p = v)`. -/
+def nodeMarginal (t : FTree α) (p : Pos t) (v : α) : ℝ :=
+  unnormNodeMarginal t p v / partition t
+
+/-- A single variable with extra factor `g`: its marginal weight is `g v * ev v`. -/
+private theorem unnormMarginalAt_here (ev g : α → ℝ) (v : α) :
+    unnormMarginalAt (.leaf ev) (.here ev) g v = g v * ev v := by
+  unfold unnormMarginalAt
+  show (∑ x : α, if x = v then g x * ev x else 0) = g v * ev v
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq', if_pos (Finset.mem_univ _)]
+
+/-- The exact marginal of a variable of `t` inside `attach t k ψ s`: the children act on the
+root of `t` as one more unary factor, the factor's message of their exact marginals. -/
+theorem unnormMarginalAt_left (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ)
+    (s : Fin k → FTree α) (p : Pos t) (g : α → ℝ) (v : α) :
+    unnormMarginalAt (.attach t k ψ s) (.left p) g v =
+      unnormMarginalAt t p (fun u => g u * fmsg ψ (fun j => unnormRootMarginal (s j)) u) v := by
+  simp only [unnormMarginalAt]
+  rw [sum_attach]
+  refine Finset.sum_congr rfl (fun x _ => ?_)
+  rw [fmsg_unnormRootMarginal]
+  simp only [valAt_left_mk, root_mk, weight_mk]
+  by_cases h : valAt t p x = v
+  · simp only [if_pos h]
+    rw [Finset.mul_sum, Finset.sum_mul]
+    refine Finset.sum_congr rfl (fun y _ => ?_)
+    ring
+  · first
+      | (simp only [if_neg h, Finset.sum_const_zero]; done)
+      | simp [h]
+
+/-- The children's weights, with child `i`'s weight restricted to the assignments of `s i` that
+give its variable `p` the value `v` (weight zero elsewhere). -/
+private def restrictW {k : ℕ} (s : Fin k → FTree α) (i : Fin k) (p : Pos (s i)) (v : α) :
+    (j : Fin k) → Asg (s j) → ℝ :=
+  Function.update (fun j => weight (s j)) i
+    (fun x => (if valAt (s i) p x = v then 1 else 0) * weight (s i) x)
+
+/-- The restricted weights of a tuple: the indicator of child `i`'s coordinate times the
+children's weights. -/
+private theorem prod_restrictW {k : ℕ} (s : Fin k → FTree α) (i : Fin k) (p : Pos (s i)) (v : α)
+    (z : (j : Fin k) → Asg (s j)) :
+    ∏ j, restrictW s i p v j (z j) =
+      (if valAt (s i) p (z i) = v then 1 else 0) * ∏ j, weight (s j) (z j) := by
+  have h : ∀ j, restrictW s i p v j (z j) =
+      (if j = i then (if valAt (s i) p (z i) = v then (1 : ℝ) else 0) else 1) *
+        weight (s j) (z j) := by
+    intro j
+    by_cases hj : j = i
+    · subst hj
+      rw [if_pos rfl]
+      unfold restrictW
+      first
+        | rw [Function.update_self]
+        | rw [Function.update_same]
+        | simp
+    · rw [if_neg hj, one_mul]
+      unfold restrictW
+      first
+        | rw [Function.update_of_ne hj]
+        | rw [Function.update_noteq hj]
+        | simp [hj]
+  calc ∏ j, restrictW s i p v j (z j)
+      = ∏ j, (if j = i then (if valAt (s i) p (z i) = v then (1 : ℝ) else 0) else 1) *
+          weight (s j) (z j) := Finset.prod_congr rfl (fun j _ => h j)
+    _ = (∏ j, if j = i then (if valAt (s i) p (z i) = v then (1 : ℝ) else 0) else 1) *
+          ∏ j, weight (s j) (z j) := Finset.prod_mul_distrib
+    _ = (if valAt (s i) p (z i) = v then 1 else 0) * ∏ j, weight (s j) (z j) := by
+        first
+          | rw [Finset.prod_ite_eq', if_pos (Finset.mem_univ _)]
+          | simp
+
+/-- Regrouped by root values, the restricted weights give child `i`'s restricted marginal times
+the other children's exact marginals. -/
+private theorem prod_fiber_restrictW {k : ℕ} (s : Fin k → FTree α) (i : Fin k) (p : Pos (s i))
+    (v : α) (y : Fin k → α) :
+    ∏ j, (∑ z : Asg (s j), if root (s j) z = y j then restrictW s i p v j z else 0) =
+      (∑ z : Asg (s i), if root (s i) z = y i then
+          (if valAt (s i) p z = v then 1 else 0) * weight (s i) z else 0) *
+        ∏ j, (if j = i then 1 else unnormRootMarginal (s j) (y j)) := by
+  have h : ∀ j, (∑ z : Asg (s j), if root (s j) z = y j then restrictW s i p v j z else 0) =
+      (if j = i then (∑ z : Asg (s i), if root (s i) z = y i then
+          (if valAt (s i) p z = v then 1 else 0) * weight (s i) z else 0) else 1) *
+        (if j = i then 1 else unnormRootMarginal (s j) (y j)) := by
+    intro j
+    by_cases hj : j = i
+    · subst hj
+      rw [if_pos rfl, if_pos rfl, mul_one]
+      refine Finset.sum_congr rfl (fun z _ => ?_)
+      unfold restrictW
+      first
+        | rw [Function.update_self]
+        | rw [Function.update_same]
+        | simp
+    · rw [if_neg hj, if_neg hj, one_mul]
+      unfold restrictW unnormRootMarginal
+      first
+        | rw [Function.update_of_ne hj]
+        | rw [Function.update_noteq hj]
+        | simp [hj]
+  calc ∏ j, (∑ z : Asg (s j), if root (s j) z = y j then restrictW s i p v j z else 0)
+      = ∏ j, (if j = i then (∑ z : Asg (s i), if root (s i) z = y i then
+            (if valAt (s i) p z = v then 1 else 0) * weight (s i) z else 0) else 1) *
+          (if j = i then 1 else unnormRootMarginal (s j) (y j)) :=
+        Finset.prod_congr rfl (fun j _ => h j)
+    _ = (∏ j, if j = i then (∑ z : Asg (s i), if root (s i) z = y i then
+            (if valAt (s i) p z = v then 1 else 0) * weight (s i) z else 0) else 1) *
+          ∏ j, (if j = i then 1 else unnormRootMarginal (s j) (y j)) :=
+        Finset.prod_mul_distrib
+    _ = (∑ z : Asg (s i), if root (s i) z = y i then
+            (if valAt (s i) p z = v then 1 else 0) * weight (s i) z else 0) *
+          ∏ j, (if j = i then 1 else unnormRootMarginal (s j) (y j)) := by
+        first
+          | rw [Finset.prod_ite_eq', if_pos (Finset.mem_univ _)]
+          | simp
+
+/-- Summing the downward message against a function of the child's value: the message's
+indicator `y i = c` collapses the sum over `c`. -/
+private theorem sum_dmsg_mul {k : ℕ} (ψ : α → (Fin k → α) → ℝ) (b : Fin k → α → ℝ) (i : Fin k)
+    (u : α) (h : α → ℝ) :
+    ∑ c, dmsg ψ b i u c * h c =
+      ∑ y : Fin k → α, ψ u y * (∏ j, if j = i then 1 else b j (y j)) * h (y i) := by
+  simp only [dmsg, Finset.sum_mul]
+  rw [Finset.sum_comm]
+  refine Finset.sum_congr rfl (fun y _ => ?_)
+  simp only [ite_mul, zero_mul]
+  first
+    | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
+    | (simp; done)
+
+/-- The factor's sum over the children's tuples with child `i` restricted equals its downward
+message to child `i` summed against child `i`'s restricted marginal. -/
+private theorem sum_restrictW_eq {k : ℕ} (ψ : α → (Fin k → α) → ℝ) (s : Fin k → FTree α)
+    (i : Fin k) (p : Pos (s i)) (v u : α) :
+    ∑ z : ((j : Fin k) → Asg (s j)),
+        ψ u (fun j => root (s j) (z j)) * ∏ j, restrictW s i p v j (z j) =
+      ∑ c, dmsg ψ (fun j => unnormRootMarginal (s j)) i u c *
+        ∑ x : Asg (s i), (if root (s i) x = c then
+          (if valAt (s i) p x = v then 1 else 0) * weight (s i) x else 0) := by
+  rw [sum_dmsg_mul, ← sum_mul_prod_fiber (fun j => root (s j)) (restrictW s i p v) (ψ u)]
+  refine Finset.sum_congr rfl (fun y _ => ?_)
+  rw [prod_fiber_restrictW]
+  ring
+
+/-- The exact marginal of a variable of `s i` inside `attach t k ψ s`: the rest of the tree acts
+on the root of `s i` as one more unary factor, the factor's downward message
+`∑ u, g u * Z_t(u) * dmsg ψ Z i u w` built from the exact marginals `Z` of `t` and of the other
+children. -/
+theorem unnormMarginalAt_child (t : FTree α) (k : ℕ) (ψ : α → (Fin k → α) → ℝ)
+    (s : Fin k → FTree α) (i : Fin k) (p : Pos (s i)) (g : α → ℝ) (v : α) :
+    unnormMarginalAt (.attach t k ψ s) (.child i p) g v =
+      unnormMarginalAt (s i) p
+        (fun w => ∑ u, g u * unnormRootMarginal t u *
+          dmsg ψ (fun j => unnormRootMarginal (s j)) i u w) v := by
+  -- Both sides equal `∑ u, g u * Z_t(u) * ∑ z, ψ u (roots of z) * ∏ j, restrictW s i p v j (z j)`.
+  have hL : unnormMarginalAt (.attach t k ψ s) (.child i p) g v =
+      ∑ u, g u * unnormRootMarginal t u *
+        ∑ z : ((j : Fin k) → Asg (s j)),
+          ψ u (fun j => root (s j) (z j)) * ∏ j, restrictW s i p v j (z j) := by
+    have step : unnormMarginalAt (.attach t k ψ s) (.child i p) g v =
+        ∑ x : Asg t, (g (root t x) * ∑ z : ((j : Fin k) → Asg (s j)),
+          ψ (root t x) (fun j => root (s j) (z j)) * ∏ j, restrictW s i p v j (z j)) *
+            weight t x := by
+      unfold unnormMarginalAt
+      rw [sum_attach]
+      refine Finset.sum_congr rfl (fun x _ => ?_)
+      rw [Finset.mul_sum, Finset.sum_mul]
+      refine Finset.sum_congr rfl (fun z _ => ?_)
+      rw [valAt_child_mk, root_mk, weight_mk, prod_restrictW]
+      by_cases h : valAt (s i) p (z i) = v
+      · rw [if_pos h, if_pos h]
+        ring
+      · rw [if_neg h, if_neg h]
+        ring
+    rw [step, ← TBN.Pearl.RTree.sum_mul_fiber (root t)
+      (fun u => g u * ∑ z : ((j : Fin k) → Asg (s j)),
+          ψ u (fun j => root (s j) (z j)) * ∏ j, restrictW s i p v j (z j)) (weight t)]
+    refine Finset.sum_congr rfl (fun u _ => ?_)
+    simp only [unnormRootMarginal]
+    ring
+  have hR : unnormMarginalAt (s i) p
+        (fun w => ∑ u, g u * unnormRootMarginal t u *
+          dmsg ψ (fun j => unnormRootMarginal (s j)) i u w) v =
+      ∑ u, g u * unnormRootMarginal t u *
+        ∑ z : ((j : Fin k) → Asg (s j)),
+          ψ u (fun j => root (s j) (z j)) * ∏ j, restrictW s i p v j (z j) := by
+    have step : unnormMarginalAt (s i) p
+          (fun w => ∑ u, g u * unnormRootMarginal t u *
+            dmsg ψ (fun j => unnormRootMarginal (s j)) i u w) v =
+        ∑ x : Asg (s i), (∑ u, g u * unnormRootMarginal t u *
+          dmsg ψ (fun j => unnormRootMarginal (s j)) i u (root (s i) x)) *
+            ((if valAt (s i) p x = v then 1 else 0) * weight (s i) x) := by
+      unfold unnormMarginalAt
+      refine Finset.sum_congr rfl (fun x _ => ?_)
+      by_cases h : valAt (s i) p x = v
+      · rw [if_pos h, if_pos h, one_mul]
+      · rw [if_neg h, if_neg h, zero_mul, mul_zero]
+    rw [step, ← TBN.Pearl.RTree.sum_mul_fiber (root (s i))
+      (fun c => ∑ u, g u * unnormRootMarginal t u *
+          dmsg ψ (fun j => unnormRootMarginal (s j)) i u c)
+      (fun x => (if valAt (s i) p x = v then 1 else 0) * weight (s i) x)]
+    simp only [Finset.sum_mul]
+    rw [Finset.sum_comm]
+    refine Finset.sum_congr rfl (fun u _ => ?_)
+    rw [sum_restrictW_eq, Finset.mul_sum]
+    refine Finset.sum_congr rfl (fun c _ => ?_)
+    ring
+  rw [hL, hR]
+
+/-- Sum-product with the two-pass schedule computes, at every variable, its exact unnormalised
+marginal (with any extra factor `g` at the root). -/
+theorem beliefAt_eq_unnormMarginalAt :
+    (t : FTree α) → (p : Pos t) → (g : α → ℝ) → beliefAt t p g = unnormMarginalAt t p g
+  | .leaf ev, .here _, g => funext fun v => (unnormMarginalAt_here ev g v).symm
+  | .attach t k ψ s, .left p, g => by
+      -- Recursion on the position `p` (not on the reflexive tree): structural on `Pos`.
+      have hu : (fun j => up (s j)) = fun j => unnormRootMarginal (s j) :=
+        funext fun j => up_eq_unnormRootMarginal (s j)
+      funext v
+      rw [beliefAt_left, beliefAt_eq_unnormMarginalAt t p, unnormMarginalAt_left]
+      first
+        | (simp only [up_eq_unnormRootMarginal]; done)
+        | rw [hu]
+  | .attach t k ψ s, .child i p, g => by
+      have hu : (fun j => up (s j)) = fun j => unnormRootMarginal (s j) :=
+        funext fun j => up_eq_unnormRootMarginal (s j)
+      funext v
+      rw [beliefAt_child, beliefAt_eq_unnormMarginalAt (s i) p, unnormMarginalAt_child]
+      first
+        | (simp only [up_eq_unnormRootMarginal]; done)
+        | rw [hu, up_eq_unnormRootMarginal t]
+
+/-- With no extra factor, `unnormMarginalAt` is the variable's exact unnormalised marginal. -/
+private theorem unnormMarginalAt_one (t : FTree α) (p : Pos t) (v : α) :
+    unnormMarginalAt t p (fun _ => 1) v = unnormNodeMarginal t p v := by
+  simp only [unnormMarginalAt, unnormNodeMarginal, one_mul]
+
+/-- Every variable's marginal weights add up to the partition function. -/
+theorem sum_unnormNodeMarginal (t : FTree α) (p : Pos t) :
+    ∑ v, unnormNodeMarginal t p v = partition t := by
+  unfold unnormNodeMarginal partition
+  rw [Finset.sum_comm]
+  refine Finset.sum_congr rfl (fun x _ => ?_)
+  first
+    | (simp; done)
+    | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
+
+/-- Pearl's theorem at every variable of a tree factor graph with factors of any arity: the
+normalised sum-product belief of each variable (two-pass schedule: upward, then downward messages
+through every `(k + 1)`-ary factor) equals its exact marginal, obtained by summing the joint over
+all full assignments, for all real factor tables (SPEC 3.2, factors over any subsets of
+variables; answers the paper's claim that BP on its graphs computes the exact beliefs). -/
+theorem pearl_all (t : FTree α) (p : Pos t) (v : α) : nodeBelief t p v = nodeMarginal t p v := by
+  unfold nodeBelief nodeMarginal
+  rw [beliefAt_eq_unnormMarginalAt t p (fun _ => 1)]
+  simp only [unnormMarginalAt_one]
+  rw [sum_unnormNodeMarginal]
+
+end AllNodes
 
 end FTree
 
