@@ -60,9 +60,9 @@ structure FactorGraph (n : ℕ) (ι α : Type) where
   /-- The factor's value on a full assignment. -/
   table : ι → (Fin n → α) → ℝ
   /-- Factors are nonnegative. -/
-  table_nonneg : ∀ a x, 0 ≤ table a x
+  table_nonneg : ∀ (a : ι) (x : Fin n → α), 0 ≤ table a x
   /-- A factor's value depends only on the variables of its scope. -/
-  table_local : ∀ a x y, (∀ i ∈ scope a, x i = y i) → table a x = table a y
+  table_local : ∀ (a : ι) (x y : Fin n → α), (∀ i ∈ scope a, x i = y i) → table a x = table a y
 
 namespace FactorGraph
 
@@ -123,9 +123,14 @@ theorem sum_unnormMarginal (fg : FactorGraph n ι α) (i : Fin n) :
 theorem sum_marginal (fg : FactorGraph n ι α) (i : Fin n) (hZ : fg.partition ≠ 0) :
     ∑ v, fg.marginal i v = 1 := by
   have h := fg.sum_unnormMarginal i
-  simp only [marginal, div_eq_mul_inv]
-  rw [← Finset.sum_mul, h]
-  exact mul_inv_cancel₀ hZ
+  first
+    | (simp only [marginal, div_eq_mul_inv]
+       rw [← Finset.sum_mul, h]
+       exact mul_inv_cancel₀ hZ)
+    | (simp only [marginal]
+       rw [← Finset.sum_div, h]
+       exact div_self hZ)
+    | (simp only [marginal, ← Finset.sum_div, h, div_self hZ])
 
 /-- The factor graph with evidence: one extra unary factor `ev i` on each variable `i` (a
 likelihood vector; hard evidence `x_i = v` is the indicator of `v`). -/

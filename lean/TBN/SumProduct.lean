@@ -147,9 +147,14 @@ omit [DecidableEq ι] [DecidableEq α] in
 (SPEC 3.2: beliefs are the normalised product of incoming messages). -/
 theorem sum_belief (fg : FactorGraph n ι α) (μ : Messages n ι α) (i : Fin n)
     (h : ∑ w, unnormBelief fg μ i w ≠ 0) : ∑ v, belief fg μ i v = 1 := by
-  simp only [belief, div_eq_mul_inv]
-  rw [← Finset.sum_mul]
-  exact mul_inv_cancel₀ h
+  first
+    | (simp only [belief, div_eq_mul_inv]
+       rw [← Finset.sum_mul]
+       exact mul_inv_cancel₀ h)
+    | (simp only [belief]
+       rw [← Finset.sum_div]
+       exact div_self h)
+    | (simp only [belief, ← Finset.sum_div, div_self h])
 
 end BP
 
@@ -191,8 +196,14 @@ theorem belief_bpRound_single (fg : FactorGraph n Unit α) (μ : Messages n Unit
     (i : Fin n) (hi : i ∈ fg.scope ()) (v : α) :
     belief fg (bpRound fg μ) i v = fg.marginal i v := by
   unfold belief FactorGraph.marginal
-  simp only [unnormBelief_bpRound_single fg μ i hi]
-  rw [FactorGraph.sum_unnormMarginal]
+  first
+    | (simp only [unnormBelief_bpRound_single fg μ i hi]
+       rw [FactorGraph.sum_unnormMarginal]
+       done)
+    | (have hsum : ∑ w, unnormBelief fg (bpRound fg μ) i w = fg.partition := by
+         rw [← FactorGraph.sum_unnormMarginal fg i]
+         exact Finset.sum_congr rfl (fun w _ => unnormBelief_bpRound_single fg μ i hi w)
+       rw [hsum, unnormBelief_bpRound_single fg μ i hi v])
 
 end SingleFactor
 
@@ -250,8 +261,10 @@ theorem not_isTree_doubleEdge : ¬ IsTree (doubleEdge (α := α)) := by
   intro h
   -- No evaluation of `reach` or of the sums: both factors read both variables, so
   -- `|E| = |Fin 2| * 2 = 4`, while `|V| = 2 + |Fin 2| = 4`, and `|E| + 1 = |V|` fails.
-  have hE : numEdges (doubleEdge (α := α)) = (Finset.univ : Finset (Fin 2)).card * 2 :=
-    Finset.sum_const_nat (fun _ _ => Finset.card_fin 2)
+  have hE : numEdges (doubleEdge (α := α)) = (Finset.univ : Finset (Fin 2)).card * 2 := by
+    first
+      | exact Finset.sum_const_nat (fun _ _ => Finset.card_fin 2)
+      | (unfold numEdges; simp [doubleEdge])
   have hF : (Finset.univ : Finset (Fin 2)).card = 2 := Finset.card_fin 2
   have hV : numNodes (doubleEdge (α := α)) = 2 + Fintype.card (Fin 2) := rfl
   have hC : Fintype.card (Fin 2) = 2 := Fintype.card_fin 2
