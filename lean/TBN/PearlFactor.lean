@@ -640,7 +640,7 @@ private theorem sum_restrictW_eq {k : ℕ} (ψ : α → (Fin k → α) → ℝ) 
           (if valAt (s i) p x = v then 1 else 0) * weight (s i) x else 0) := by
   rw [sum_dmsg_mul, ← sum_mul_prod_fiber (fun j => root (s j)) (restrictW s i p v) (ψ u)]
   refine Finset.sum_congr rfl (fun y _ => ?_)
-  rw [prod_fiber_restrictW]
+  rw [prod_fiber_restrictW s i p v y]
   ring
 
 /-- The exact marginal of a variable of `s i` inside `attach t k ψ s`: the rest of the tree acts
@@ -667,7 +667,7 @@ theorem unnormMarginalAt_child (t : FTree α) (k : ℕ) (ψ : α → (Fin k → 
       refine Finset.sum_congr rfl (fun x _ => ?_)
       rw [Finset.mul_sum, Finset.sum_mul]
       refine Finset.sum_congr rfl (fun z _ => ?_)
-      rw [valAt_child_mk, root_mk, weight_mk, prod_restrictW]
+      rw [valAt_child_mk, root_mk, weight_mk, prod_restrictW s i p v z]
       by_cases h : valAt (s i) p (z i) = v
       · rw [if_pos h, if_pos h]
         ring
@@ -703,7 +703,7 @@ theorem unnormMarginalAt_child (t : FTree α) (k : ℕ) (ψ : α → (Fin k → 
     simp only [Finset.sum_mul]
     rw [Finset.sum_comm]
     refine Finset.sum_congr rfl (fun u _ => ?_)
-    rw [sum_restrictW_eq, Finset.mul_sum]
+    rw [sum_restrictW_eq ψ s i p v u, Finset.mul_sum]
     refine Finset.sum_congr rfl (fun c _ => ?_)
     ring
   rw [hL, hR]
