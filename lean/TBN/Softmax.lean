@@ -298,7 +298,8 @@ theorem softLayer_iterate_error (a : Attention) (hn : 0 < n) (nb : Fin 2 → Fin
         ≤ (T : ℝ) * 2 ^ (T + 1) * ε * M + 2 * ε * (2 ^ T * M) :=
       abs_gather_sub_le
         (w := fun k => attnWeights a (explicitHeads B 0)
-          (encode code B nb ((softStep a code B nb)^[T] l)) j k) (m := nb 0 j)
+          (encode code B nb ((softStep a code B nb)^[T] l)) j k)
+        (a := (softStep a code B nb)^[T] l) (b := (bpStepLogOdds nb)^[T] l) (m := nb 0 j)
         (fun k => attnWeights_nonneg' a _ _ j k) (sum_attnWeights' a _ _ j hn)
         (hw0 ((softStep a code B nb)^[T] l) j) (abs_bpStep_iterate_le nb l hl T) ih
     have g1 : |headGather a code B nb ((softStep a code B nb)^[T] l) 1 j
@@ -306,7 +307,8 @@ theorem softLayer_iterate_error (a : Attention) (hn : 0 < n) (nb : Fin 2 → Fin
         ≤ (T : ℝ) * 2 ^ (T + 1) * ε * M + 2 * ε * (2 ^ T * M) :=
       abs_gather_sub_le
         (w := fun k => attnWeights a (explicitHeads B 1)
-          (encode code B nb ((softStep a code B nb)^[T] l)) j k) (m := nb 1 j)
+          (encode code B nb ((softStep a code B nb)^[T] l)) j k)
+        (a := (softStep a code B nb)^[T] l) (b := (bpStepLogOdds nb)^[T] l) (m := nb 1 j)
         (fun k => attnWeights_nonneg' a _ _ j k) (sum_attnWeights' a _ _ j hn)
         (hw1 ((softStep a code B nb)^[T] l) j) (abs_bpStep_iterate_le nb l hl T) ih
     obtain ⟨p0, q0⟩ := abs_le.mp g0
@@ -333,11 +335,11 @@ theorem softmax_construction_error {Δ ε lam M : ℝ} (hc : IsGapCode code n B 
     (l : Fin n → ℝ) (hl : ∀ j, |l j| ≤ M) (T : ℕ) (j : Fin n) :
     |(softStep (Attention.softmax lam) code B nb)^[T] l j - (bpStepLogOdds nb)^[T] l j|
       ≤ (T : ℝ) * 2 ^ (T + 1) * ε * M :=
-  softLayer_iterate_error (Attention.softmax lam) (by omega) nb
-    (fun l' j' => softmax_top_ge _ _ hn hΔ hε0 hε1
-      (fun k hk => (explicit_score_gap hc nb l' j' k).1 hk) hlam0 hlam)
-    (fun l' j' => softmax_top_ge _ _ hn hΔ hε0 hε1
-      (fun k hk => (explicit_score_gap hc nb l' j' k).2 hk) hlam0 hlam)
+  softLayer_iterate_error (code := code) (B := B) (Attention.softmax lam) (by omega) nb
+    (fun l' j' => softmax_top_ge (score (explicitHeads B 0) (encode code B nb l') j') (nb 0 j')
+      hn hΔ hε0 hε1 (fun k hk => (explicit_score_gap hc nb l' j' k).1 hk) hlam0 hlam)
+    (fun l' j' => softmax_top_ge (score (explicitHeads B 1) (encode code B nb l') j') (nb 1 j')
+      hn hΔ hε0 hε1 (fun k hk => (explicit_score_gap hc nb l' j' k).2 hk) hlam0 hlam)
     l hl T j
 
 end Linked
