@@ -63,7 +63,7 @@ def _entry(rng: random.Random, positive: bool, signed: bool) -> Fraction:
 
 def random_factor(rng: random.Random, q: int, k: int, *, positive: bool = True,
                   signed: bool = False) -> dict:
-    """A random table ``{(v, ys): entry}`` of a factor of arity ``k + 1`` over values ``range(q)``."""
+    """A random table ``{(v, ys): entry}`` of a factor of arity ``k + 1`` over ``range(q)``."""
     return {(v, ys): _entry(rng, positive, signed)
             for v in range(q) for ys in itertools.product(range(q), repeat=k)}
 
