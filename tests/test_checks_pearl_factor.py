@@ -81,7 +81,7 @@ def test_wrong_factor_argument_order_is_caught():
             return [to_mpf(e) for e in t[1]]
         _, sub, k, psi, children = t
         flipped = {(v, ys[::-1]): e for (v, ys), e in psi.items()}
-        msgs = pf.fmsg(flipped, k, pf._q(t), [reversed_up(c) for c in children])
+        msgs = pf.fmsg(flipped, k, pf.domain_size(t), [reversed_up(c) for c in children])
         return [a * b for a, b in zip(reversed_up(sub), msgs)]
 
     rng = random.Random(5)
@@ -186,7 +186,7 @@ def _careless_belief_at(t, p, g, *, drop_parent=False, shift_child=False):
     if p[0] == "here":
         return [g[v] * to_mpf(e) for v, e in enumerate(t[1])]
     _, sub, k, psi, children = t
-    q = pf._q(t)
+    q = pf.domain_size(t)
     ups = [pf.up(c) for c in children]
     if p[0] == "left":
         return _careless_belief_at(sub, p[1], [a * m for a, m in zip(g, pf.fmsg(psi, k, q, ups))],

@@ -34,7 +34,9 @@ from ..algebra import mp_oplus
 from ..bp import oplus_bp
 from ..exact import marginals
 from ..graph import Factor, FactorGraph, Variable
+from . import _enumeration as enumeration
 from ._base import CheckResult, to_mpf, worst_deviation
+from ._enumeration import domain_size
 from ._draws import exact_entry, positive_entry, relative_gap
 
 #: Extra working digits of every evaluation in this module (see the module docstring).
@@ -86,9 +88,6 @@ def size(t) -> int:
     return 1 if t[0] == "leaf" else size(t[1]) + size(t[3])
 
 
-def _k(t) -> int:
-    return len(t[1]) if t[0] == "leaf" else _k(t[1])
-
 
 # --- the exact side (Lean: Asg, root, weight, unnormRootMarginal, partition, rootMarginal) -----
 
@@ -115,21 +114,17 @@ def weight(t, x) -> mpmath.mpf:
 
 def unnorm_root_marginal(t) -> list:
     """Total weight of the assignments giving the root each value (brute force)."""
-    out = [mpmath.mpf(0)] * _k(t)
-    for x in assignments(t):
-        out[root(t, x)] += weight(t, x)
-    return out
+    return enumeration.unnorm_root_marginal(t, assignments, root, weight)
 
 
 def partition(t) -> mpmath.mpf:
     """Total weight of all full assignments (brute force)."""
-    return mpmath.fsum(weight(t, x) for x in assignments(t))
+    return enumeration.partition(t, assignments, weight)
 
 
 def root_marginal(t) -> list:
     """Lean's ``rootMarginal``: unnormalised marginal over the partition function (0 if Z = 0)."""
-    z = partition(t)
-    return [p / z if z != 0 else mpmath.mpf(0) for p in unnorm_root_marginal(t)]
+    return enumeration.root_marginal(t, assignments, root, weight)
 
 
 # --- the BP side (Lean: msg, up, bpBelief, Msgs, beliefAfter, height) --------------------------
@@ -166,7 +161,7 @@ def random_messages(rng: random.Random, t, signed: bool = True):
     """Arbitrary initial messages shaped like Lean's ``Msgs t``: one vector per edge."""
     if t[0] == "leaf":
         return None
-    k = _k(t)
+    k = domain_size(t)
     return (random_messages(rng, t[1], signed),
             [to_mpf(exact_entry(rng, signed=signed)) for _ in range(k)],
             random_messages(rng, t[3], signed))
@@ -189,7 +184,7 @@ def copy_factor(k: int):
 
 def or_node(s0, s1):
     """Lean's ``orNode``: uniform own evidence, two children joined by copy factors."""
-    k = _k(s0)
+    k = domain_size(s0)
     return ("attach", ("attach", ("leaf", (Fraction(1),) * k), copy_factor(k), s0),
             copy_factor(k), s1)
 
@@ -202,7 +197,7 @@ def to_factor_graph(t) -> tuple[FactorGraph, str]:
     Nodes are named ``x0, x1, ...`` in the order the tree lists them; each leaf's ``ev`` becomes a
     unary factor and each ``attach`` a pairwise factor over (root of t, root of s).
     """
-    k = _k(t)
+    k = domain_size(t)
     factors: list[Factor] = []
     counter = itertools.count()
 
@@ -307,7 +302,7 @@ def check_msg_unnorm_root_marginal(precision: int, instances: int, seed: int) ->
 
     def cases():
         for s in _trees(seed, instances, positive=False, signed=True):
-            k = _k(s)
+            k = domain_size(s)
             yield tuple(_vector(rng, k, True, False) for _ in range(k)), s
 
     def deviation(case):
@@ -602,7 +597,7 @@ def belief_at(t, p, g) -> list:
 def unnorm_marginal_at(t, p, g) -> list:
     """Brute force: weight of the assignments giving the node at ``p`` each value, times ``g`` at
     the root."""
-    out = [mpmath.mpf(0)] * _k(t)
+    out = [mpmath.mpf(0)] * domain_size(t)
     for x in assignments(t):
         out[val_at(t, p, x)] += g[root(t, x)] * weight(t, x)
     return out
@@ -610,13 +605,13 @@ def unnorm_marginal_at(t, p, g) -> list:
 
 def node_belief(t, p) -> list:
     """Lean's ``nodeBelief``: ``belief_at`` with ``g = 1``, normalised."""
-    return _normalise(belief_at(t, p, [mpmath.mpf(1)] * _k(t)))
+    return _normalise(belief_at(t, p, [mpmath.mpf(1)] * domain_size(t)))
 
 
 def node_marginal(t, p) -> list:
     """Lean's ``nodeMarginal``: brute-force marginal of the node over the partition function."""
     z = partition(t)
-    one = [mpmath.mpf(1)] * _k(t)
+    one = [mpmath.mpf(1)] * domain_size(t)
     return [w / z if z != 0 else mpmath.mpf(0) for w in unnorm_marginal_at(t, p, one)]
 
 
@@ -656,7 +651,7 @@ def check_unnorm_marginal_at_right(precision: int, instances: int, seed: int) ->
     def deviation(case):
         t, psi, s, p, g = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            k = _k(t)
+            k = domain_size(t)
             g = [to_mpf(x) for x in g]
             zt = unnorm_root_marginal(t)
             down = [mpmath.fsum(g[u] * zt[u] * to_mpf(psi[u][w]) for u in range(k))
@@ -675,7 +670,7 @@ def check_belief_at_eq_unnorm_marginal_at(precision: int, instances: int,
 
     def cases():
         for t in _trees(seed, instances, positive=False, signed=True, max_nodes=5):
-            yield t, [exact_entry(rng, signed=True) for _ in range(_k(t))]
+            yield t, [exact_entry(rng, signed=True) for _ in range(domain_size(t))]
 
     def deviation(case):
         t, g = case
@@ -691,7 +686,7 @@ def check_sum_unnorm_node_marginal(precision: int, instances: int, seed: int) ->
     """``sum_unnormNodeMarginal``: every node's marginal weights add up to Z."""
     def deviation(t):
         with mpmath.workdps(precision + GUARD_DIGITS):
-            one = [mpmath.mpf(1)] * _k(t)
+            one = [mpmath.mpf(1)] * domain_size(t)
             z = partition(t)
             return max(relative_gap(mpmath.fsum(unnorm_marginal_at(t, p, one)), z)
                        for p in positions(t))
@@ -801,7 +796,7 @@ def check_belief_at_after_eq_belief_at(precision: int, instances: int,
 
     def cases():
         for t in _trees(seed, instances, positive=False, signed=True, max_nodes=5):
-            k = _k(t)
+            k = domain_size(t)
             p = rng.choice(positions(t))
             d = rng.randint(0, 3)
             early = [[exact_entry(rng, signed=True) for _ in range(k)] for _ in range(d)]
@@ -837,7 +832,7 @@ def check_pearl_rounds_all(precision: int, instances: int, seed: int) -> CheckRe
         with mpmath.workdps(precision + GUARD_DIGITS):
             fg, _ = to_factor_graph(t)
             exact = marginals(fg, arithmetic="mpmath", dps=precision + GUARD_DIGITS)
-            one = [mpmath.mpf(1)] * _k(t)
+            one = [mpmath.mpf(1)] * domain_size(t)
             worst = mpmath.mpf(0)
             for i, p in enumerate(positions(t)):
                 rounds = rounds_needed(t, p, 0) + extra[i]

@@ -32,7 +32,9 @@ import numpy as np
 
 from ..exact import marginals
 from ..graph import Factor, FactorGraph, Variable
+from . import _enumeration as enumeration
 from ._base import CheckResult, to_mpf, worst_deviation
+from ._enumeration import domain_size
 from ._draws import exact_entry, positive_entry, relative_gap
 
 #: Extra working digits of every evaluation in this module (as in `tbn.checks.pearl`).
@@ -91,9 +93,6 @@ def random_ftree(rng: random.Random, q: int, nodes: int, *, positive: bool = Tru
     return t
 
 
-def _q(t) -> int:
-    return len(t[1]) if t[0] == "leaf" else _q(t[1])
-
 
 def size(t) -> int:
     """Number of variables."""
@@ -139,21 +138,17 @@ def weight(t, x) -> mpmath.mpf:
 
 def unnorm_root_marginal(t) -> list:
     """Total weight of the assignments giving the root each value (brute force)."""
-    out = [mpmath.mpf(0)] * _q(t)
-    for x in assignments(t):
-        out[root(t, x)] += weight(t, x)
-    return out
+    return enumeration.unnorm_root_marginal(t, assignments, root, weight)
 
 
 def partition(t) -> mpmath.mpf:
     """Total weight of all full assignments (brute force)."""
-    return mpmath.fsum(weight(t, x) for x in assignments(t))
+    return enumeration.partition(t, assignments, weight)
 
 
 def root_marginal(t) -> list:
     """Lean's ``rootMarginal``: unnormalised marginal over the partition function (0 if Z = 0)."""
-    z = partition(t)
-    return [p / z if z != 0 else mpmath.mpf(0) for p in unnorm_root_marginal(t)]
+    return enumeration.root_marginal(t, assignments, root, weight)
 
 
 # --- the BP side (Lean: fmsg, up, bpBelief, Msgs, beliefAfter) -----------------------------------
@@ -178,7 +173,7 @@ def up(t) -> list:
     if t[0] == "leaf":
         return [to_mpf(e) for e in t[1]]
     _, sub, k, psi, children = t
-    return [a * m for a, m in zip(up(sub), fmsg(psi, k, _q(t), [up(c) for c in children]))]
+    return [a * m for a, m in zip(up(sub), fmsg(psi, k, domain_size(t), [up(c) for c in children]))]
 
 
 def normalise(b) -> list:
@@ -198,7 +193,7 @@ def random_messages(rng: random.Random, t, signed: bool = True):
     if t[0] == "leaf":
         return None
     return (random_messages(rng, t[1], signed),
-            [to_mpf(exact_entry(rng, signed=signed)) for _ in range(_q(t))],
+            [to_mpf(exact_entry(rng, signed=signed)) for _ in range(domain_size(t))],
             tuple(random_messages(rng, c, signed) for c in t[4]))
 
 
@@ -211,7 +206,7 @@ def belief_after(t, rounds: int, m) -> list:
     if rounds == 0:
         edge = m[1]
     else:
-        edge = fmsg(psi, k, _q(t), [belief_after(c, rounds - 1, mc)
+        edge = fmsg(psi, k, domain_size(t), [belief_after(c, rounds - 1, mc)
                                     for c, mc in zip(children, m[2])])
     return [a * e for a, e in zip(own, edge)]
 
@@ -225,7 +220,7 @@ def to_factor_graph(t) -> tuple[FactorGraph, str]:
     becomes a unary factor and each ``attach`` one factor over ``(root of t, roots of the
     children in order)``, with its table's axes in that order.
     """
-    q = _q(t)
+    q = domain_size(t)
     factors: list[Factor] = []
     counter = itertools.count()
 
@@ -383,7 +378,7 @@ def check_unnorm_root_marginal_attach(precision: int, instances: int, seed: int)
         _, sub, k, psi, children = t
         with mpmath.workdps(precision + GUARD_DIGITS):
             rhs = [a * m for a, m in zip(unnorm_root_marginal(sub),
-                                         fmsg(psi, k, _q(t),
+                                         fmsg(psi, k, domain_size(t),
                                               [unnorm_root_marginal(c) for c in children]))]
             return _worst(zip(unnorm_root_marginal(t), rhs))
 
@@ -505,7 +500,7 @@ def belief_at(t, p, g) -> list:
     if p[0] == "here":
         return [g[v] * to_mpf(e) for v, e in enumerate(t[1])]
     _, sub, k, psi, children = t
-    q = _q(t)
+    q = domain_size(t)
     ups = [up(c) for c in children]
     if p[0] == "left":
         return belief_at(sub, p[1], [a * m for a, m in zip(g, fmsg(psi, k, q, ups))])
@@ -519,7 +514,7 @@ def belief_at(t, p, g) -> list:
 def unnorm_marginal_at(t, p, g) -> list:
     """Lean's ``unnormMarginalAt`` by brute force: the weight of the assignments giving the
     variable at ``p`` each value, with the extra factor ``g`` at the root."""
-    out = [mpmath.mpf(0)] * _q(t)
+    out = [mpmath.mpf(0)] * domain_size(t)
     for x in assignments(t):
         out[val_at(t, p, x)] += g[root(t, x)] * weight(t, x)
     return out
@@ -527,14 +522,14 @@ def unnorm_marginal_at(t, p, g) -> list:
 
 def node_belief(t, p) -> list:
     """Lean's ``nodeBelief``: ``beliefAt t p 1`` normalised."""
-    return normalise(belief_at(t, p, [mpmath.mpf(1)] * _q(t)))
+    return normalise(belief_at(t, p, [mpmath.mpf(1)] * domain_size(t)))
 
 
 def node_marginal(t, p) -> list:
     """Lean's ``nodeMarginal``: the unnormalised marginal over the partition function."""
     z = partition(t)
     return [m / z if z != 0 else mpmath.mpf(0)
-            for m in unnorm_marginal_at(t, p, [mpmath.mpf(1)] * _q(t))]
+            for m in unnorm_marginal_at(t, p, [mpmath.mpf(1)] * domain_size(t))]
 
 
 def _side_cases(rng: random.Random, instances: int, side: str):
@@ -561,7 +556,7 @@ def check_unnorm_marginal_at_left(precision: int, instances: int, seed: int) -> 
         t, p, g = case
         _, sub, k, psi, children = t
         with mpmath.workdps(precision + GUARD_DIGITS):
-            msg = fmsg(psi, k, _q(t), [unnorm_root_marginal(c) for c in children])
+            msg = fmsg(psi, k, domain_size(t), [unnorm_root_marginal(c) for c in children])
             rhs = unnorm_marginal_at(sub, p[1], [a * m for a, m in zip(g, msg)])
             return _worst(zip(unnorm_marginal_at(t, p, g), rhs))
 
@@ -576,7 +571,7 @@ def check_unnorm_marginal_at_child(precision: int, instances: int, seed: int) ->
     def deviation(case):
         t, p, g = case
         _, sub, k, psi, children = t
-        q, i = _q(t), p[1]
+        q, i = domain_size(t), p[1]
         with mpmath.workdps(precision + GUARD_DIGITS):
             zs = [unnorm_root_marginal(c) for c in children]
             zt = unnorm_root_marginal(sub)
@@ -596,7 +591,7 @@ def check_belief_at_eq_unnorm_marginal_at(precision: int, instances: int,
 
     def cases():
         for t in _ftrees(seed, instances, positive=False, signed=True, max_nodes=6):
-            g = [to_mpf(exact_entry(rng, signed=True)) for _ in range(_q(t))]
+            g = [to_mpf(exact_entry(rng, signed=True)) for _ in range(domain_size(t))]
             yield t, g
 
     def deviation(case):
@@ -612,7 +607,7 @@ def check_sum_unnorm_node_marginal(precision: int, instances: int, seed: int) ->
     """``sum_unnormNodeMarginal``: every variable's marginal weights add up to Z."""
     def deviation(t):
         with mpmath.workdps(precision + GUARD_DIGITS):
-            ones = [mpmath.mpf(1)] * _q(t)
+            ones = [mpmath.mpf(1)] * domain_size(t)
             return max(relative_gap(mpmath.fsum(unnorm_marginal_at(t, p, ones)), partition(t))
                        for p in positions(t))
 

@@ -1,0 +1,37 @@
+"""Brute-force references shared by the rooted-tree twins of ``Pearl.lean`` and ``PearlFactor.lean``.
+
+Both twins encode a tree as nested tuples whose first two slots agree: ``("leaf", ev)`` with
+``ev`` the unary table of the variable, or ``("attach", sub, ...)`` with the root's own subtree in
+slot 1.  The enumeration below only needs each module's ``assignments``, ``root`` and ``weight``,
+so the exact side of both Lean files is computed by one piece of code.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import mpmath
+
+
+def domain_size(t) -> int:
+    """Number of values of the root variable (the length of its unary table)."""
+    return len(t[1]) if t[0] == "leaf" else domain_size(t[1])
+
+
+def unnorm_root_marginal(t, assignments: Callable, root: Callable, weight: Callable) -> list:
+    """Total weight of the full assignments giving the root each value."""
+    out = [mpmath.mpf(0)] * domain_size(t)
+    for x in assignments(t):
+        out[root(t, x)] += weight(t, x)
+    return out
+
+
+def partition(t, assignments: Callable, weight: Callable) -> mpmath.mpf:
+    """Total weight of all full assignments, summed on its own (not from the marginals)."""
+    return mpmath.fsum(weight(t, x) for x in assignments(t))
+
+
+def root_marginal(t, assignments: Callable, root: Callable, weight: Callable) -> list:
+    """Lean's ``rootMarginal``: unnormalised marginal over the partition function (0 if Z = 0)."""
+    z = partition(t, assignments, weight)
+    return [p / z if z != 0 else mpmath.mpf(0)
+            for p in unnorm_root_marginal(t, assignments, root, weight)]
