@@ -174,7 +174,7 @@ private theorem prod_sum_pi {k : ℕ} {β : Fin k → Type} [∀ i, Fintype (β 
     ∏ i, ∑ z : β i, f i z = ∑ z : ((i : Fin k) → β i), ∏ i, f i (z i) := by
   first
     | exact Finset.prod_univ_sum (fun _ => Finset.univ) f
-    | (rw [Finset.prod_univ_sum, Fintype.piFinset_univ])
+    | (rw [Finset.prod_univ_sum, Fintype.piFinset_univ]; done)
     | exact Fintype.prod_sum f
 
 variable [DecidableEq α]
@@ -207,20 +207,29 @@ theorem sum_mul_prod_fiber {k : ℕ} {β : Fin k → Type} [∀ i, Fintype (β i
   have hdist : ∀ y : Fin k → α, ∏ i, (∑ z : β i, if r i z = y i then w i z else 0) =
       ∑ z : ((i : Fin k) → β i), ∏ i, (if r i (z i) = y i then w i (z i) else 0) :=
     fun y => prod_sum_pi (β := β) (fun i z => if r i z = y i then w i z else 0)
-  simp only [hdist, Finset.mul_sum]
-  rw [Finset.sum_comm]
+  have hstep : (∑ y : Fin k → α, g y * ∏ i, (∑ z : β i, if r i z = y i then w i z else 0)) =
+      ∑ y : Fin k → α, ∑ z : ((i : Fin k) → β i),
+        g y * ∏ i, (if r i (z i) = y i then w i (z i) else 0) := by
+    first
+      | (simp only [hdist, Finset.mul_sum]; done)
+      | exact Finset.sum_congr rfl (fun y _ => by rw [hdist y, Finset.mul_sum])
+  rw [hstep, Finset.sum_comm]
   refine Finset.sum_congr rfl (fun z _ => ?_)
   have hz : ∀ y : Fin k → α, g y * ∏ i, (if r i (z i) = y i then w i (z i) else 0) =
       if (fun i => r i (z i)) = y then g y * ∏ i, w i (z i) else 0 := by
     intro y
-    rw [prod_ite_eq_ite r w z y, mul_ite, mul_zero]
+    first
+      | (rw [prod_ite_eq_ite r w z y, mul_ite, mul_zero]; done)
+      | (rw [prod_ite_eq_ite r w z y]; split_ifs <;> simp)
   calc ∑ y : Fin k → α, g y * ∏ i, (if r i (z i) = y i then w i (z i) else 0)
       = ∑ y : Fin k → α, (if (fun i => r i (z i)) = y then g y * ∏ i, w i (z i) else 0) :=
         Finset.sum_congr rfl (fun y _ => hz y)
     _ = g (fun i => r i (z i)) * ∏ i, w i (z i) := by
         first
-          | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
+          | (rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]; done)
           | (simp; done)
+          | exact (Finset.sum_ite_eq Finset.univ (fun i => r i (z i))
+              (fun y => g y * ∏ i, w i (z i))).trans (if_pos (Finset.mem_univ _))
 
 /-- The unnormalised exact marginal of the root: the total weight of the full assignments that
 give the root the value `v`. -/
