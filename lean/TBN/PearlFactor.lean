@@ -561,14 +561,14 @@ private theorem prod_restrictW {k : ℕ} (s : Fin k → FTree α) (i : Fin k) (p
       rw [if_pos rfl]
       unfold restrictW
       first
-        | rw [Function.update_self]
-        | rw [Function.update_same]
+        | (rw [Function.update_self]; done)
+        | (rw [Function.update_same]; done)
         | simp
     · rw [if_neg hj, one_mul]
       unfold restrictW
       first
-        | rw [Function.update_of_ne hj]
-        | rw [Function.update_noteq hj]
+        | (rw [Function.update_of_ne hj]; done)
+        | (rw [Function.update_noteq hj]; done)
         | simp [hj]
   calc ∏ j, restrictW s i p v j (z j)
       = ∏ j, (if j = i then (if valAt (s i) p (z i) = v then (1 : ℝ) else 0) else 1) *
@@ -577,7 +577,7 @@ private theorem prod_restrictW {k : ℕ} (s : Fin k → FTree α) (i : Fin k) (p
           ∏ j, weight (s j) (z j) := Finset.prod_mul_distrib
     _ = (if valAt (s i) p (z i) = v then 1 else 0) * ∏ j, weight (s j) (z j) := by
         first
-          | rw [Finset.prod_ite_eq', if_pos (Finset.mem_univ _)]
+          | (rw [Finset.prod_ite_eq', if_pos (Finset.mem_univ _)]; done)
           | simp
 
 /-- Regrouped by root values, the restricted weights give child `i`'s restricted marginal times
@@ -599,14 +599,14 @@ private theorem prod_fiber_restrictW {k : ℕ} (s : Fin k → FTree α) (i : Fin
       refine Finset.sum_congr rfl (fun z _ => ?_)
       unfold restrictW
       first
-        | rw [Function.update_self]
-        | rw [Function.update_same]
+        | (rw [Function.update_self]; done)
+        | (rw [Function.update_same]; done)
         | simp
     · rw [if_neg hj, if_neg hj, one_mul]
       unfold restrictW unnormRootMarginal
       first
-        | rw [Function.update_of_ne hj]
-        | rw [Function.update_noteq hj]
+        | (rw [Function.update_of_ne hj]; done)
+        | (rw [Function.update_noteq hj]; done)
         | simp [hj]
   calc ∏ j, (∑ z : Asg (s j), if root (s j) z = y j then restrictW s i p v j z else 0)
       = ∏ j, (if j = i then (∑ z : Asg (s i), if root (s i) z = y i then
@@ -621,7 +621,7 @@ private theorem prod_fiber_restrictW {k : ℕ} (s : Fin k → FTree α) (i : Fin
             (if valAt (s i) p z = v then 1 else 0) * weight (s i) z else 0) *
           ∏ j, (if j = i then 1 else unnormRootMarginal (s j) (y j)) := by
         first
-          | rw [Finset.prod_ite_eq', if_pos (Finset.mem_univ _)]
+          | (rw [Finset.prod_ite_eq', if_pos (Finset.mem_univ _)]; done)
           | simp
 
 /-- Summing the downward message against a function of the child's value: the message's
@@ -635,7 +635,7 @@ private theorem sum_dmsg_mul {k : ℕ} (ψ : α → (Fin k → α) → ℝ) (b :
   refine Finset.sum_congr rfl (fun y _ => ?_)
   simp only [ite_mul, zero_mul]
   first
-    | rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]
+    | (rw [Finset.sum_ite_eq, if_pos (Finset.mem_univ _)]; done)
     | (simp; done)
 
 /-- The factor's sum over the children's tuples with child `i` restricted equals its downward
@@ -703,8 +703,12 @@ theorem unnormMarginalAt_child (t : FTree α) (k : ℕ) (ψ : α → (Fin k → 
       unfold unnormMarginalAt
       refine Finset.sum_congr rfl (fun x _ => ?_)
       by_cases h : valAt (s i) p x = v
-      · rw [if_pos h, if_pos h, one_mul]
-      · rw [if_neg h, if_neg h, zero_mul, mul_zero]
+      · first
+          | (rw [if_pos h, if_pos h, one_mul]; done)
+          | simp [h]
+      · first
+          | (rw [if_neg h, if_neg h, zero_mul, mul_zero]; done)
+          | simp [h]
     rw [step, ← TBN.Pearl.RTree.sum_mul_fiber (root (s i))
       (fun c => ∑ u, g u * unnormRootMarginal t u *
           dmsg ψ (fun j => unnormRootMarginal (s j)) i u c)
@@ -715,7 +719,9 @@ theorem unnormMarginalAt_child (t : FTree α) (k : ℕ) (ψ : α → (Fin k → 
     rw [sum_restrictW_eq ψ s i p v u, Finset.mul_sum]
     refine Finset.sum_congr rfl (fun c _ => ?_)
     ring
-  rw [hL, hR]
+  first
+    | exact hL.trans hR.symm
+    | rw [hL, hR]
 
 /-- Sum-product with the two-pass schedule computes, at every variable, its exact unnormalised
 marginal (with any extra factor `g` at the root). -/
