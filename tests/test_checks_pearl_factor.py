@@ -216,3 +216,137 @@ def test_wrong_downward_message_is_caught(mistake):
                                                        **{mistake: True}))
                 worst = max(worst, _deviation(got, pf.node_marginal(t, p)))
     assert worst > 1e-2
+
+
+# --- every variable after synchronous rounds (pearl_rounds_all) ---------------------------------
+
+def _chain_with_deep_sibling():
+    # x0 -- psi(x0; x1, x2) with x2 -- phi(x2; x3): child 0 is a leaf, child 1 has height 1.
+    q = 2
+    rng = random.Random(4)
+    leaf = ("leaf", (Fraction(1), Fraction(3)))
+    deep = ("attach", ("leaf", (Fraction(2), Fraction(1))), 1, pf.random_factor(rng, q, 1),
+            (("leaf", (Fraction(1), Fraction(5))),))
+    return ("attach", ("leaf", (Fraction(1), Fraction(1))), 2, pf.random_factor(rng, q, 2),
+            (leaf, deep))
+
+
+def test_rounds_needed_by_hand():
+    t = _chain_with_deep_sibling()
+    assert pf.height(t) == 2
+    # Root: wait for the factor's upward message, one round more than the deepest child.
+    assert pf.rounds_needed(t, ("left", ("here",)), 0) == 2
+    # Child 0 (a leaf): the downward message needs the sibling settled (height 1), then one round.
+    assert pf.rounds_needed(t, ("child", 0, ("here",)), 0) == 2
+    # x2: same downward wait (2), then its own factor below needs 1 + 1.
+    assert pf.rounds_needed(t, ("child", 1, ("left", ("here",))), 0) == 2
+    # x3: 2 rounds for the message into x2, then one more across phi.
+    assert pf.rounds_needed(t, ("child", 1, ("child", 0, ("here",))), 0) == 3
+    for p in pf.positions(t):
+        assert pf.rounds_needed(t, p, 0) <= 2 * pf.height(t)
+
+
+def _flooding_deviation(t, p, rounds, mu, md):
+    one = [mpmath.mpf(1)] * pf.domain_size(t)
+    got = pf.normalise(pf.belief_at_after(t, p, rounds, mu, md, lambda j: one))
+    return _deviation(got, pf.node_marginal(t, p))
+
+
+def test_one_round_fewer_than_rounds_needed_is_not_exact_somewhere():
+    # roundsNeeded is an overestimate at some variables, but not everywhere: with one round fewer,
+    # from random positive messages, some variable of some tree is far from its marginal.
+    rng = random.Random(13)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(15):
+            t = pf.random_ftree(rng, 2, rng.randint(2, 5))
+            mu, md = pf.random_messages(rng, t, signed=False), pf.random_down_messages(rng, t, False)
+            for p in pf.positions(t):
+                r = pf.rounds_needed(t, p, 0)
+                if r >= 1:
+                    worst = max(worst, _flooding_deviation(t, p, r - 1, mu, md))
+                assert _flooding_deviation(t, p, r, mu, md) <= tolerance(50)
+    assert worst > 1e-3
+
+
+def test_ignoring_the_siblings_is_too_few_rounds():
+    # A round count that lets the downward message to child i wait only for the parent subtree
+    # (max d (height t) + 1, as if the factor were pairwise) is too small: at x1 (child 0) one
+    # round is not enough, because the sibling x2 has not yet heard from x3.
+    t = _chain_with_deep_sibling()
+    p = ("child", 0, ("here",))
+    rng = random.Random(8)
+    worst = 0
+    with mpmath.workdps(50):
+        for _ in range(10):
+            mu, md = pf.random_messages(rng, t, signed=False), pf.random_down_messages(rng, t, False)
+            worst = max(worst, _flooding_deviation(t, p, 1, mu, md))
+            assert _flooding_deviation(t, p, pf.rounds_needed(t, p, 0), mu, md) <= tolerance(50)
+    assert worst > 1e-3
+
+
+def test_downward_message_without_the_siblings_is_caught(monkeypatch):
+    # A downEdge that forgets the other children's upward beliefs (dmsg with all-ones b) does not
+    # reach the marginal, however many rounds.
+    def careless_down_edge(psi, k, q, sub, children, i, e, mt, ms, outside, j):
+        if j == 0:
+            return e
+        g, own = outside(j - 1), pf.belief_after(sub, j - 1, mt)
+        ones = [[mpmath.mpf(1)] * q for _ in children]
+        return [mpmath.fsum(g[u] * own[u] * pf.dmsg(psi, k, q, ones, i, u, w) for u in range(q))
+                for w in range(q)]
+
+    t = _chain_with_deep_sibling()
+    p = ("child", 0, ("here",))
+    rng = random.Random(6)
+    monkeypatch.setattr(pf, "down_edge", careless_down_edge)
+    with mpmath.workdps(50):
+        mu, md = pf.random_messages(rng, t, signed=False), pf.random_down_messages(rng, t, False)
+        assert _flooding_deviation(t, p, 6, mu, md) > 1e-3
+
+
+def _evidence_as_unary_factors(t):
+    # The same model with every leaf's evidence moved into a unary factor (k = 0) on a leaf with
+    # all-ones evidence: tbn.bp's factor graph then has exactly the messages of Lean's rounds (in
+    # tbn.bp a variable's evidence is a unary factor whose message takes one round to arrive).
+    if t[0] == "leaf":
+        q = len(t[1])
+        return ("attach", ("leaf", (Fraction(1),) * q), 0,
+                {(v, ()): e for v, e in enumerate(t[1])}, ())
+    _, sub, k, psi, children = t
+    return ("attach", _evidence_as_unary_factors(sub), k, psi,
+            tuple(_evidence_as_unary_factors(c) for c in children))
+
+
+def _uniform_messages(t, down: bool):
+    if t[0] == "leaf":
+        return None
+    q = pf.domain_size(t)
+    one = [mpmath.mpf(1)] * q
+    own = _uniform_messages(t[1], down)
+    kids = tuple(_uniform_messages(c, down) for c in t[4])
+    return (own, [one for _ in t[4]] if down else one, kids)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10 ** 6), nodes=st.integers(1, 6), q=st.integers(2, 3))
+def test_lean_rounds_equal_flooding_bp_of_tbn_every_variable(seed, nodes, q):
+    # On the tree with evidence as unary factors, Lean's beliefAtAfter from uniform messages is
+    # tbn's own flooding BP (tbn.bp) round by round at every variable; after roundsNeeded rounds
+    # both are exact (tbn.exact.marginals).
+    t = _evidence_as_unary_factors(pf.random_ftree(random.Random(seed), q,
+                                                   min(nodes, 4) if q == 3 else nodes))
+    fg, _ = pf.to_factor_graph(t)
+    assert fg.is_tree()
+    exact = marginals(fg, arithmetic="mpmath", dps=50)
+    mu, md = _uniform_messages(t, False), _uniform_messages(t, True)
+    one = [mpmath.mpf(1)] * q
+    with mpmath.workdps(50):
+        for n, p in enumerate(pf.positions(t)):
+            needed = pf.rounds_needed(t, p, 0)
+            for rounds in sorted({1, max(1, needed - 1), max(1, needed)}):
+                bp = belief_propagation(fg, schedule="flooding", max_iter=rounds, tol=0,
+                                        backend="mpmath", dps=50)
+                lean = pf.normalise(pf.belief_at_after(t, p, rounds, mu, md, lambda j: one))
+                assert _deviation(lean, bp.marginals[f"x{n}"]) <= tolerance(50)
+            assert _deviation(bp.marginals[f"x{n}"], exact[f"x{n}"]) <= tolerance(50)

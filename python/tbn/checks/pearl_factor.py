@@ -14,7 +14,8 @@ twin evaluated in mpmath:
   independently by `tbn.exact.marginals` on the equivalent `tbn.graph.FactorGraph`
   (``to_factor_graph``);
 * the BP side by the recursions of the Lean file (``fmsg``, ``up``, ``belief_after``, and at every
-  variable ``dmsg`` and ``belief_at``).
+  variable ``dmsg`` and ``belief_at``; after synchronous rounds ``up_edge``, ``down_edge``,
+  ``belief_at_after`` and ``rounds_needed``).
 
 Deviations are relative, ``|lhs - rhs| / max(1, |lhs|, |rhs|)``, evaluated with `GUARD_DIGITS`
 extra digits (signed tables cancel; see `tbn.checks.pearl`).  The unnormalised statements hold for
@@ -54,6 +55,8 @@ __all__ = [
     "positions", "val_at", "dmsg", "belief_at", "unnorm_marginal_at", "node_belief",
     "node_marginal", "check_unnorm_marginal_at_left", "check_unnorm_marginal_at_child",
     "check_belief_at_eq_unnorm_marginal_at", "check_sum_unnorm_node_marginal", "check_pearl_all",
+    "random_down_messages", "up_edge", "down_edge", "belief_at_after", "rounds_needed",
+    "check_rounds_needed_le", "check_belief_at_after_eq_belief_at", "check_pearl_rounds_all",
 ]
 
 
@@ -625,3 +628,160 @@ def check_pearl_all(precision: int, instances: int, seed: int) -> CheckResult:
                        for n, p in enumerate(positions(t)))
 
     return worst_deviation(_ftrees(seed, instances, positive=True), deviation)
+
+
+# --- every variable after synchronous rounds (Lean: DMsgs, upEdge, downEdge, beliefAtAfter,
+# roundsNeeded) ------------------------------------------------------------------------------------
+
+def random_down_messages(rng: random.Random, t, signed: bool = True):
+    """Arbitrary initial downward messages shaped like Lean's ``DMsgs t``: one vector per
+    factor-to-child edge, ``(messages of t, list of one vector per child, tuple of the children's
+    messages)``."""
+    if t[0] == "leaf":
+        return None
+    q = domain_size(t)
+    return (random_down_messages(rng, t[1], signed),
+            [[to_mpf(exact_entry(rng, signed=signed)) for _ in range(q)] for _ in t[4]],
+            tuple(random_down_messages(rng, c, signed) for c in t[4]))
+
+
+def up_edge(psi: dict, k: int, q: int, children, e: list, ms, j: int) -> list:
+    """Lean's ``upEdge``: the factor's message to its parent in round ``j``: ``e`` in round 0,
+    then ``fmsg`` of the children's root beliefs after round ``j - 1``."""
+    if j == 0:
+        return e
+    return fmsg(psi, k, q, [belief_after(c, j - 1, m) for c, m in zip(children, ms)])
+
+
+def down_edge(psi: dict, k: int, q: int, sub, children, i: int, e: list, mt, ms, outside,
+              j: int) -> list:
+    """Lean's ``downEdge``: the factor's message to child ``i`` in round ``j``: ``e`` in round 0,
+    then ``sum_u G(j-1)(u) * beliefAfter t (j-1) (u) * dmsg psi b i u w`` with ``b`` the children's
+    root beliefs after round ``j - 1``."""
+    if j == 0:
+        return e
+    g = outside(j - 1)
+    own = belief_after(sub, j - 1, mt)
+    bs = [belief_after(c, j - 1, m) for c, m in zip(children, ms)]
+    return [mpmath.fsum(g[u] * own[u] * dmsg(psi, k, q, bs, i, u, w) for u in range(q))
+            for w in range(q)]
+
+
+def _cached(f):
+    memo = {}
+
+    def g(j):
+        if j not in memo:
+            memo[j] = f(j)
+        return memo[j]
+    return g
+
+
+def belief_at_after(t, p, rounds: int, mu, md, outside) -> list:
+    """Lean's ``beliefAtAfter``: the unnormalised belief of the variable at ``p`` after ``rounds``
+    flooding rounds from initial upward messages ``mu`` (``Msgs``) and downward messages ``md``
+    (``DMsgs``); ``outside(j)`` is the message into the root from outside ``t`` in round ``j``."""
+    if p[0] == "here":
+        return [g * to_mpf(e) for g, e in zip(outside(rounds), t[1])]
+    _, sub, k, psi, children = t
+    q = domain_size(t)
+    if p[0] == "left":
+        def new_outside(j):
+            return [a * b for a, b in zip(outside(j), up_edge(psi, k, q, children, mu[1], mu[2], j))]
+        return belief_at_after(sub, p[1], rounds, mu[0], md[0], _cached(new_outside))
+    i = p[1]
+
+    def down(j):
+        return down_edge(psi, k, q, sub, children, i, md[1][i], mu[0], mu[2], outside, j)
+    return belief_at_after(children[i], p[2], rounds, mu[2][i], md[2][i], _cached(down))
+
+
+def _children_height(t) -> int:
+    """``Finset.univ.sup fun l => height (s l)``: 0 without children."""
+    return max((height(c) for c in t[4]), default=0)
+
+
+def rounds_needed(t, p, d: int) -> int:
+    """Lean's ``roundsNeeded``: going left, ``max d (children's sup height + 1)``; going to child
+    ``i``, ``max d (max (height t) (children's sup height)) + 1``."""
+    if p[0] == "here":
+        return d
+    if p[0] == "left":
+        return rounds_needed(t[1], p[1], max(d, _children_height(t) + 1))
+    return rounds_needed(t[4][p[1]], p[2], max(d, height(t[1]), _children_height(t)) + 1)
+
+
+def check_rounds_needed_le(precision: int, instances: int, seed: int) -> CheckResult:
+    """``roundsNeeded_le``: ``roundsNeeded t p d <= max d (height t) + height t`` at every
+    position (a discrete statement: 0 when it holds, the excess otherwise)."""
+    rng = random.Random(seed + 10)
+
+    def cases():
+        for t in _ftrees(seed, instances, positive=True, max_nodes=9, qs=(2,)):
+            yield t, rng.randint(0, 4)
+
+    def deviation(case):
+        t, d = case
+        h = height(t)
+        return max(max(0, rounds_needed(t, p, d) - (max(d, h) + h)) for p in positions(t))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_belief_at_after_eq_belief_at(precision: int, instances: int,
+                                       seed: int) -> CheckResult:
+    """``beliefAtAfter_eq_beliefAt``: if the outside message is ``g`` from round ``d`` on (and
+    arbitrary before), after ``roundsNeeded t p d`` or more rounds from arbitrary upward and
+    downward messages the belief is the two-pass belief with outside factor ``g`` (any real
+    tables)."""
+    rng = random.Random(seed + 11)
+
+    def cases():
+        for t in _ftrees(seed, instances, positive=False, signed=True, max_nodes=5):
+            q = domain_size(t)
+            p = rng.choice(positions(t))
+            d = rng.randint(0, 3)
+            early = [[exact_entry(rng, signed=True) for _ in range(q)] for _ in range(d)]
+            g = [exact_entry(rng, signed=True) for _ in range(q)]
+            rounds = rounds_needed(t, p, d) + rng.randint(0, 2)
+            yield (t, p, d, early, g, rounds, random_messages(rng, t),
+                   random_down_messages(rng, t))
+
+    def deviation(case):
+        t, p, d, early, g, rounds, mu, md = case
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            gm = [to_mpf(x) for x in g]
+
+            def outside(j):
+                return [to_mpf(x) for x in early[j]] if j < d else gm
+            return _worst(zip(belief_at_after(t, p, rounds, mu, md, outside),
+                              belief_at(t, p, gm)))
+
+    return worst_deviation(cases(), deviation)
+
+
+def check_pearl_rounds_all(precision: int, instances: int, seed: int) -> CheckResult:
+    """``pearl_rounds_all``: after ``roundsNeeded t p 0`` or more flooding rounds from arbitrary
+    upward and downward messages, every variable's normalised belief is its exact marginal
+    (`tbn.exact.marginals` on the tree's factor graph)."""
+    rng = random.Random(seed + 12)
+
+    def cases():
+        for t in _ftrees(seed, instances, positive=True, max_nodes=5):
+            extra = [rng.randint(0, 2) for _ in positions(t)]
+            yield t, extra, random_messages(rng, t), random_down_messages(rng, t)
+
+    def deviation(case):
+        t, extra, mu, md = case
+        with mpmath.workdps(precision + GUARD_DIGITS):
+            fg, _ = to_factor_graph(t)
+            exact = marginals(fg, arithmetic="mpmath", dps=precision + GUARD_DIGITS)
+            one = [mpmath.mpf(1)] * domain_size(t)
+            worst = mpmath.mpf(0)
+            for n, p in enumerate(positions(t)):
+                rounds = rounds_needed(t, p, 0) + extra[n]
+                got = normalise(belief_at_after(t, p, rounds, mu, md, lambda j: one))
+                worst = max(worst, _worst(zip(got, exact[f"x{n}"])))
+            return worst
+
+    return worst_deviation(cases(), deviation)
