@@ -260,7 +260,8 @@ def test_one_round_fewer_than_rounds_needed_is_not_exact_somewhere():
     with mpmath.workdps(50):
         for _ in range(15):
             t = pf.random_ftree(rng, 2, rng.randint(2, 5))
-            mu, md = pf.random_messages(rng, t, signed=False), pf.random_down_messages(rng, t, False)
+            mu = pf.random_messages(rng, t, signed=False)
+            md = pf.random_down_messages(rng, t, signed=False)
             for p in pf.positions(t):
                 r = pf.rounds_needed(t, p, 0)
                 if r >= 1:
@@ -279,7 +280,8 @@ def test_ignoring_the_siblings_is_too_few_rounds():
     worst = 0
     with mpmath.workdps(50):
         for _ in range(10):
-            mu, md = pf.random_messages(rng, t, signed=False), pf.random_down_messages(rng, t, False)
+            mu = pf.random_messages(rng, t, signed=False)
+            md = pf.random_down_messages(rng, t, signed=False)
             worst = max(worst, _flooding_deviation(t, p, 1, mu, md))
             assert _flooding_deviation(t, p, pf.rounds_needed(t, p, 0), mu, md) <= tolerance(50)
     assert worst > 1e-3
@@ -301,7 +303,8 @@ def test_downward_message_without_the_siblings_is_caught(monkeypatch):
     rng = random.Random(6)
     monkeypatch.setattr(pf, "down_edge", careless_down_edge)
     with mpmath.workdps(50):
-        mu, md = pf.random_messages(rng, t, signed=False), pf.random_down_messages(rng, t, False)
+        mu = pf.random_messages(rng, t, signed=False)
+        md = pf.random_down_messages(rng, t, signed=False)
         assert _flooding_deviation(t, p, 6, mu, md) > 1e-3
 
 

@@ -687,7 +687,8 @@ def belief_at_after(t, p, rounds: int, mu, md, outside) -> list:
     q = domain_size(t)
     if p[0] == "left":
         def new_outside(j):
-            return [a * b for a, b in zip(outside(j), up_edge(psi, k, q, children, mu[1], mu[2], j))]
+            edge = up_edge(psi, k, q, children, mu[1], mu[2], j)
+            return [a * b for a, b in zip(outside(j), edge)]
         return belief_at_after(sub, p[1], rounds, mu[0], md[0], _cached(new_outside))
     i = p[1]
 
