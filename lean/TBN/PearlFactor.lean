@@ -862,7 +862,9 @@ theorem roundsNeeded_le (t : FTree α) (p : Pos t) :
       show roundsNeeded t p (max d ((Finset.univ.sup fun l => height (s l)) + 1)) ≤
         max d (max (height t) ((Finset.univ.sup fun l => height (s l)) + 1)) +
           max (height t) ((Finset.univ.sup fun l => height (s l)) + 1)
-      omega
+      first
+        | omega
+        | (simp only [max_def] at h ⊢; split_ifs at h ⊢ <;> omega)
   | @child t k ψ s i p ih =>
       intro d
       have hi : height (s i) ≤ Finset.univ.sup fun l => height (s l) :=
@@ -872,7 +874,9 @@ theorem roundsNeeded_le (t : FTree α) (p : Pos t) :
           (max d (max (height t) (Finset.univ.sup fun l => height (s l))) + 1) ≤
         max d (max (height t) ((Finset.univ.sup fun l => height (s l)) + 1)) +
           max (height t) ((Finset.univ.sup fun l => height (s l)) + 1)
-      omega
+      first
+        | omega
+        | (simp only [max_def] at h ⊢; split_ifs at h ⊢ <;> omega)
 
 /-- Flooding sum-product converges to the two-pass beliefs on tree factor graphs with factors of
 any arity: once the message from outside is final (`G j = g` from round `d` on), after
@@ -931,13 +935,18 @@ theorem beliefAtAfter_eq_beliefAt (t : FTree α) (p : Pos t) :
         (fun w => ∑ u, g u * up t u * dmsg ψ (fun l => up (s l)) i u w) ?_ hn
       intro j hj
       have hm : max d (max (height t) (Finset.univ.sup fun l => height (s l))) ≤ j - 1 := by
-        omega
+        first
+          | omega
+          | exact Nat.le_sub_one_of_lt hj
       have h1 : d ≤ j - 1 := le_trans (le_max_left _ _) hm
       have hm' : max (height t) (Finset.univ.sup fun l => height (s l)) ≤ j - 1 :=
         le_trans (le_max_right _ _) hm
       have h2 : height t ≤ j - 1 := le_trans (le_max_left _ _) hm'
       have h3 : (Finset.univ.sup fun l => height (s l)) ≤ j - 1 := le_trans (le_max_right _ _) hm'
-      have hj0 : j ≠ 0 := by omega
+      have hj0 : j ≠ 0 := by
+        first
+          | omega
+          | exact Nat.pos_iff_ne_zero.mp (Nat.lt_of_lt_of_le (Nat.succ_pos _) hj)
       have hchild : (fun l => beliefAfter (s l) (j - 1) (Msgs.child mu l)) =
           fun l => up (s l) := by
         funext l
