@@ -845,8 +845,9 @@ def roundsNeeded : (t : FTree α) → Pos t → ℕ → ℕ
       roundsNeeded (s i) p (max d (max (height t) (Finset.univ.sup fun l => height (s l))) + 1)
 
 /-- The number of rounds `roundsNeeded t p d` is at most `max d (height t) + height t`: with
-`d = 0`, every variable of a tree factor graph is exact after `2 * height t` synchronous
-rounds. -/
+`d = 0`, the round count of `pearl_rounds_all` is at most `2 * height t` at every variable (the
+round bound in our answer to SPEC 3.2's "after at least diameter synchronous rounds"; it is a
+bound in terms of the height, not the diameter). -/
 theorem roundsNeeded_le (t : FTree α) (p : Pos t) :
     ∀ d : ℕ, roundsNeeded t p d ≤ max d (height t) + height t := by
   induction p with
@@ -882,7 +883,8 @@ theorem roundsNeeded_le (t : FTree α) (p : Pos t) :
 any arity: once the message from outside is final (`G j = g` from round `d` on), after
 `roundsNeeded t p d` or more synchronous rounds, from any initial upward and downward messages,
 the belief of the variable at `p` is its two-pass sum-product belief `beliefAt t p g` and no
-longer depends on the initial messages. -/
+longer depends on the initial messages (the convergence step of SPEC 3.2's "after enough
+synchronous rounds, BP beliefs equal the exact marginals", before `pearl_all` is applied). -/
 theorem beliefAtAfter_eq_beliefAt (t : FTree α) (p : Pos t) :
     ∀ (d n : ℕ) (mu : Msgs t) (md : DMsgs t) (G : ℕ → α → ℝ) (g : α → ℝ),
       (∀ j, d ≤ j → G j = g) → roundsNeeded t p d ≤ n →
