@@ -47,6 +47,10 @@ marginal.
   sees the rest of the tree through the factor's downward message.
 * `FTree.pearl_all`: at every variable, the sum-product belief (upward then downward messages)
   equals the variable's exact marginal.
+* `FTree.beliefAtAfter_eq_beliefAt`, `FTree.pearl_rounds_all`: after `roundsNeeded t p 0`
+  synchronous rounds from any initial upward and downward messages, the belief of the variable at
+  `p` is the two-pass belief, hence its exact marginal; `FTree.roundsNeeded_le` bounds that number
+  by `2 * height t`.
 
 ## Implementation notes
 
@@ -58,8 +62,10 @@ factors is needed for the equalities: they hold for all real tables (the normali
 use Lean's `x / 0 = 0` when the total weight vanishes). One synchronous round here is one
 variable-to-factor step followed by one factor-to-variable step, as in `TBN.Pearl`; a unary factor
 (`k = 0`) also carries an initial message, so it counts one level in `height`. The every-variable
-statement is proved for the two-pass schedule only; its synchronous-rounds form (as
-`TBN.Pearl.RTree.pearl_rounds_all` for pairwise trees) is not proved here. Theorems recurse on
+statement is proved for the two-pass schedule and for synchronous rounds from any initial
+messages (`DMsgs t`: one downward message per factor-to-child edge); the round count
+`roundsNeeded` waits for all children of a factor, so it is a bound in terms of heights, not the
+exact eccentricity of the variable. Theorems recurse on
 the tree with the `induction` tactic, or structurally on `Pos`, never by structural recursion on
 the reflexive `FTree` into `Prop` (Lean's `brecOn` for reflexive types needs a motive in `Type`).
 
