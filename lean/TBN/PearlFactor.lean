@@ -915,13 +915,20 @@ theorem beliefAtAfter_eq_beliefAt (t : FTree α) (p : Pos t) :
       have h1 : d ≤ j := le_trans (le_max_left _ _) hj
       have h2 : (Finset.univ.sup fun l => height (s l)) + 1 ≤ j :=
         le_trans (le_max_right _ _) hj
-      have hj0 : j ≠ 0 := by omega
+      have hj0 : j ≠ 0 := by
+        first
+          | omega
+          | exact Nat.pos_iff_ne_zero.mp (Nat.lt_of_lt_of_le (Nat.succ_pos _) h2)
       have hchild : (fun l => beliefAfter (s l) (j - 1) (Msgs.child mu l)) =
           fun l => up (s l) := by
         funext l
         have hl : height (s l) ≤ Finset.univ.sup fun l' => height (s l') :=
           Finset.le_sup (f := fun l' => height (s l')) (Finset.mem_univ l)
-        exact beliefAfter_eq_up (s l) (j - 1) (Msgs.child mu l) (by omega)
+        have hl' : height (s l) ≤ j - 1 := by
+          first
+            | omega
+            | exact Nat.le_sub_one_of_lt (Nat.lt_of_le_of_lt hl h2)
+        exact beliefAfter_eq_up (s l) (j - 1) (Msgs.child mu l) hl'
       funext u
       show G j u * upEdge ψ s (Msgs.edge mu) (Msgs.child mu) j u =
         g u * fmsg ψ (fun l => up (s l)) u
