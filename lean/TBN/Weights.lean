@@ -194,8 +194,13 @@ theorem map_orW1 (D : ℕ) :
       orW1 D := by
   refine Matrix.ext fun r c => ?_
   have e : ∀ i j : ℕ,
-      ((projectDim (R := ℚ) D i j r c : ℚ) : ℝ) = projectDim (R := ℝ) D i j r c :=
-    fun i j => cast_ite_one_zero ((r : ℕ) = j ∧ (c : ℕ) = i)
+      ((projectDim (R := ℚ) D i j r c : ℚ) : ℝ) = projectDim (R := ℝ) D i j r c := by
+    intro i j
+    first
+      | exact cast_ite_one_zero ((r : ℕ) = j ∧ (c : ℕ) = i)
+      | exact congrFun (congrFun (map_projectDim D i j) r) c
+      | (simp only [projectDim, Matrix.of_apply]
+         split_ifs <;> simp)
   first
     | (show ((projectDim (R := ℚ) D 1 0 r c + projectDim (R := ℚ) D 2 0 r c -
           projectDim (R := ℚ) D 0 0 r c - projectDim (R := ℚ) D 1 1 r c -
@@ -207,7 +212,8 @@ theorem map_orW1 (D : ℕ) :
          | (rw [Rat.cast_sub, Rat.cast_sub, Rat.cast_sub, Rat.cast_add, e, e, e, e, e]; done)
          | (rw [Rat.cast_sub, Rat.cast_sub, Rat.cast_sub, Rat.cast_add, e, e, e, e, e]; rfl)
          | (simp only [Rat.cast_sub, Rat.cast_add, e]; done)
-         | (push_cast [e]; ring))
+         | (push_cast [e]; done)
+         | (push_cast [e]; ring1))
     | (simp only [orW1, Matrix.map_apply, Matrix.add_apply, Matrix.sub_apply, Rat.cast_sub,
          Rat.cast_add, e]; done)
     | (simp [orW1, Matrix.sub_apply, Matrix.add_apply, e])
@@ -241,26 +247,44 @@ theorem explicitLayer_weights_b2 :
       | (rw [layer_heads_zero]; exact map_crossProject 9 2 5 3)
       | exact map_crossProject 9 2 5 3
       | (rw [layer_heads_zero]; exact map_crossProject (3 + 3 * 2) 2 (3 + 2) 3)
+      | exact (map_crossProject 9 2 5 3).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 2) => h.Q)
+            (layer_heads_zero 2)).symm
   · first
       | (rw [layer_heads_zero]; exact map_crossProject 9 2 3 3)
       | exact map_crossProject 9 2 3 3
       | (rw [layer_heads_zero]; exact map_crossProject (3 + 3 * 2) 2 3 3)
+      | exact (map_crossProject 9 2 3 3).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 2) => h.K)
+            (layer_heads_zero 2)).symm
   · first
       | (rw [layer_heads_zero]; exact map_projectDim 9 0 1)
       | exact map_projectDim 9 0 1
       | (rw [layer_heads_zero]; exact map_projectDim (3 + 3 * 2) 0 1)
+      | exact (map_projectDim 9 0 1).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 2) => h.V)
+            (layer_heads_zero 2)).symm
   · first
       | (rw [layer_heads_one]; exact map_crossProject 9 2 7 3)
       | exact map_crossProject 9 2 7 3
       | (rw [layer_heads_one]; exact map_crossProject (3 + 3 * 2) 2 (3 + 2 * 2) 3)
+      | exact (map_crossProject 9 2 7 3).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 2) => h.Q)
+            (layer_heads_one 2)).symm
   · first
       | (rw [layer_heads_one]; exact map_crossProject 9 2 3 3)
       | exact map_crossProject 9 2 3 3
       | (rw [layer_heads_one]; exact map_crossProject (3 + 3 * 2) 2 3 3)
+      | exact (map_crossProject 9 2 3 3).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 2) => h.K)
+            (layer_heads_one 2)).symm
   · first
       | (rw [layer_heads_one]; exact map_projectDim 9 0 2)
       | exact map_projectDim 9 0 2
       | (rw [layer_heads_one]; exact map_projectDim (3 + 3 * 2) 0 2)
+      | exact (map_projectDim 9 0 2).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 2) => h.V)
+            (layer_heads_one 2)).symm
   · first
       | exact map_orW1 9
       | exact map_orW1 (3 + 3 * 2)
@@ -298,26 +322,44 @@ theorem explicitLayer_weights_oh4 :
       | (rw [layer_heads_zero]; exact map_crossProject 15 4 7 3)
       | exact map_crossProject 15 4 7 3
       | (rw [layer_heads_zero]; exact map_crossProject (3 + 3 * 4) 4 (3 + 4) 3)
+      | exact (map_crossProject 15 4 7 3).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 4) => h.Q)
+            (layer_heads_zero 4)).symm
   · first
       | (rw [layer_heads_zero]; exact map_crossProject 15 4 3 3)
       | exact map_crossProject 15 4 3 3
       | (rw [layer_heads_zero]; exact map_crossProject (3 + 3 * 4) 4 3 3)
+      | exact (map_crossProject 15 4 3 3).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 4) => h.K)
+            (layer_heads_zero 4)).symm
   · first
       | (rw [layer_heads_zero]; exact map_projectDim 15 0 1)
       | exact map_projectDim 15 0 1
       | (rw [layer_heads_zero]; exact map_projectDim (3 + 3 * 4) 0 1)
+      | exact (map_projectDim 15 0 1).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 4) => h.V)
+            (layer_heads_zero 4)).symm
   · first
       | (rw [layer_heads_one]; exact map_crossProject 15 4 11 3)
       | exact map_crossProject 15 4 11 3
       | (rw [layer_heads_one]; exact map_crossProject (3 + 3 * 4) 4 (3 + 2 * 4) 3)
+      | exact (map_crossProject 15 4 11 3).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 4) => h.Q)
+            (layer_heads_one 4)).symm
   · first
       | (rw [layer_heads_one]; exact map_crossProject 15 4 3 3)
       | exact map_crossProject 15 4 3 3
       | (rw [layer_heads_one]; exact map_crossProject (3 + 3 * 4) 4 3 3)
+      | exact (map_crossProject 15 4 3 3).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 4) => h.K)
+            (layer_heads_one 4)).symm
   · first
       | (rw [layer_heads_one]; exact map_projectDim 15 0 2)
       | exact map_projectDim 15 0 2
       | (rw [layer_heads_one]; exact map_projectDim (3 + 3 * 4) 0 2)
+      | exact (map_projectDim 15 0 2).trans
+          (congrArg (fun h : TBN.Transformer.Head (3 + 3 * 4) => h.V)
+            (layer_heads_one 4)).symm
   · first
       | exact map_orW1 15
       | exact map_orW1 (3 + 3 * 4)
