@@ -565,17 +565,17 @@ private theorem prod_restrictW {k : ℕ} (s : Fin k → FTree α) (i : Fin k) (p
     by_cases hj : j = i
     · subst hj
       rw [if_pos rfl]
-      unfold restrictW
       first
-        | (rw [Function.update_self]; done)
-        | (rw [Function.update_same]; done)
-        | simp
+        | (unfold restrictW; rw [Function.update_self]; done)
+        | (simp only [restrictW, Function.update_self]; done)
+        | (unfold restrictW; rw [Function.update_same]; done)
+        | simp [restrictW]
     · rw [if_neg hj, one_mul]
-      unfold restrictW
       first
-        | (rw [Function.update_of_ne hj]; done)
-        | (rw [Function.update_noteq hj]; done)
-        | simp [hj]
+        | (unfold restrictW; rw [Function.update_of_ne hj]; done)
+        | (simp only [restrictW, Function.update_of_ne hj]; done)
+        | (unfold restrictW; rw [Function.update_noteq hj]; done)
+        | simp [restrictW, hj]
   calc ∏ j, restrictW s i p v j (z j)
       = ∏ j, (if j = i then (if valAt (s i) p (z i) = v then (1 : ℝ) else 0) else 1) *
           weight (s j) (z j) := Finset.prod_congr rfl (fun j _ => h j)
@@ -603,17 +603,17 @@ private theorem prod_fiber_restrictW {k : ℕ} (s : Fin k → FTree α) (i : Fin
     · subst hj
       rw [if_pos rfl, if_pos rfl, mul_one]
       refine Finset.sum_congr rfl (fun z _ => ?_)
-      unfold restrictW
       first
-        | (rw [Function.update_self]; done)
-        | (rw [Function.update_same]; done)
-        | simp
+        | (unfold restrictW; rw [Function.update_self]; done)
+        | (simp only [restrictW, Function.update_self]; done)
+        | (unfold restrictW; rw [Function.update_same]; done)
+        | simp [restrictW]
     · rw [if_neg hj, if_neg hj, one_mul]
-      unfold restrictW unnormRootMarginal
       first
-        | (rw [Function.update_of_ne hj]; done)
-        | (rw [Function.update_noteq hj]; done)
-        | simp [hj]
+        | (unfold restrictW unnormRootMarginal; rw [Function.update_of_ne hj]; done)
+        | (simp only [restrictW, unnormRootMarginal, Function.update_of_ne hj]; done)
+        | (unfold restrictW unnormRootMarginal; rw [Function.update_noteq hj]; done)
+        | simp [restrictW, unnormRootMarginal, hj]
   calc ∏ j, (∑ z : Asg (s j), if root (s j) z = y j then restrictW s i p v j z else 0)
       = ∏ j, (if j = i then (∑ z : Asg (s i), if root (s i) z = y i then
             (if valAt (s i) p z = v then 1 else 0) * weight (s i) z else 0) else 1) *
@@ -732,25 +732,35 @@ theorem unnormMarginalAt_child (t : FTree α) (k : ℕ) (ψ : α → (Fin k → 
 /-- Sum-product with the two-pass schedule computes, at every variable, its exact unnormalised
 marginal (with any extra factor `g` at the root). -/
 theorem beliefAt_eq_unnormMarginalAt :
-    (t : FTree α) → (p : Pos t) → (g : α → ℝ) → beliefAt t p g = unnormMarginalAt t p g
-  | .leaf ev, .here _, g => funext fun v => (unnormMarginalAt_here ev g v).symm
-  | .attach t k ψ s, .left p, g => by
-      -- Recursion on the position `p` (not on the reflexive tree): structural on `Pos`.
+    (t : FTree α) → (p : Pos t) → (g : α → ℝ) → beliefAt t p g = unnormMarginalAt t p g := by
+  -- Induction on the position `p` (`Pos` is not reflexive), as in `roundsNeeded_le`: no
+  -- structural-recursion inference (whose first candidate, the reflexive `FTree`, cannot
+  -- eliminate into `Prop` before Lean PR #7639).
+  intro t p
+  induction p with
+  | here ev =>
+      intro g
+      exact funext fun v => (unnormMarginalAt_here ev g v).symm
+  | @left t k ψ s p ih =>
+      intro g
       have hu : (fun j => up (s j)) = fun j => unnormRootMarginal (s j) :=
         funext fun j => up_eq_unnormRootMarginal (s j)
       funext v
-      rw [beliefAt_left, beliefAt_eq_unnormMarginalAt t p, unnormMarginalAt_left]
+      rw [beliefAt_left, ih, unnormMarginalAt_left]
       first
         | (simp only [up_eq_unnormRootMarginal]; done)
+        | exact congrArg (fun b => unnormMarginalAt t p (fun u => g u * fmsg ψ b u) v) hu
         | rw [hu]
-  | .attach t k ψ s, .child i p, g => by
+  | @child t k ψ s i p ih =>
+      intro g
       have hu : (fun j => up (s j)) = fun j => unnormRootMarginal (s j) :=
         funext fun j => up_eq_unnormRootMarginal (s j)
       funext v
-      rw [beliefAt_child, beliefAt_eq_unnormMarginalAt (s i) p, unnormMarginalAt_child]
+      rw [beliefAt_child, ih, unnormMarginalAt_child]
       first
         | (simp only [up_eq_unnormRootMarginal]; done)
-        | rw [hu, up_eq_unnormRootMarginal t]
+        | (rw [hu, up_eq_unnormRootMarginal t]; done)
+        | simp only [hu, up_eq_unnormRootMarginal t]
 
 /-- With no extra factor, `unnormMarginalAt` is the variable's exact unnormalised marginal. -/
 private theorem unnormMarginalAt_one (t : FTree α) (p : Pos t) (v : α) :
