@@ -65,9 +65,10 @@ variable-to-factor step followed by one factor-to-variable step, as in `TBN.Pear
 statement is proved for the two-pass schedule and for synchronous rounds from any initial
 messages (`DMsgs t`: one downward message per factor-to-child edge); the round count
 `roundsNeeded` waits for all children of a factor, so it is a bound in terms of heights, not the
-exact eccentricity of the variable. Theorems recurse on
-the tree with the `induction` tactic, or structurally on `Pos`, never by structural recursion on
-the reflexive `FTree` into `Prop` (Lean's `brecOn` for reflexive types needs a motive in `Type`).
+exact eccentricity of the variable. Theorems use the
+`induction` tactic (on the tree or on `Pos`), never structural recursion by pattern matching on the
+reflexive `FTree` into `Prop` (before Lean PR #7639, `brecOn` for reflexive types needs a motive
+in `Type`; definitions, whose values are in `Type`, recurse structurally).
 
 ## References
 
