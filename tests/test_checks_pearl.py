@@ -51,7 +51,7 @@ def test_too_few_rounds_is_not_exact():
         for _ in range(20):
             t = pearl.random_tree(rng, 2, rng.randint(2, 6))
             m = pearl.random_messages(rng, t, signed=False)
-            got = pearl._normalise(pearl.belief_after(t, pearl.height(t) - 1, m))
+            got = pearl.normalise(pearl.belief_after(t, pearl.height(t) - 1, m))
             worst = max(worst, _deviation(got, pearl.root_marginal(t)))
     assert worst > 1e-3
 
@@ -70,7 +70,7 @@ def test_wrong_message_is_caught():
     with mpmath.workdps(50):
         for _ in range(20):
             t = pearl.random_tree(rng, 2, rng.randint(2, 5))
-            got = pearl._normalise(forgetful_up(t))
+            got = pearl.normalise(forgetful_up(t))
             worst = max(worst, _deviation(got, pearl.root_marginal(t)))
     assert worst > 1e-2
 
@@ -202,7 +202,7 @@ def test_downward_message_without_the_parent_side_is_caught():
         for _ in range(15):
             t = pearl.random_tree(rng, 2, rng.randint(2, 5))
             for p in pearl.positions(t):
-                got = pearl._normalise(careless_belief_at(t, p, [mpmath.mpf(1)] * 2))
+                got = pearl.normalise(careless_belief_at(t, p, [mpmath.mpf(1)] * 2))
                 worst = max(worst, _deviation(got, pearl.node_marginal(t, p)))
     assert worst > 1e-2
 
@@ -242,6 +242,6 @@ def test_one_round_fewer_is_not_exact_somewhere():
             one = [mpmath.mpf(1)] * 2
             for p in pearl.positions(t):
                 rounds = pearl.rounds_needed(t, p, 0) - 1
-                got = pearl._normalise(pearl.belief_at_after(t, p, rounds, mu, md, lambda j: one))
+                got = pearl.normalise(pearl.belief_at_after(t, p, rounds, mu, md, lambda j: one))
                 worst = max(worst, _deviation(got, pearl.node_marginal(t, p)))
     assert worst > 1e-3

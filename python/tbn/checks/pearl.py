@@ -34,9 +34,9 @@ from ..algebra import mp_oplus
 from ..bp import oplus_bp
 from ..exact import marginals
 from ..graph import Factor, FactorGraph, Variable
-from . import _enumeration as enumeration
+from . import _rooted as rooted
 from ._base import CheckResult, to_mpf, worst_deviation
-from ._enumeration import domain_size
+from ._rooted import domain_size, normalise, worst_gap
 from ._draws import exact_entry, positive_entry, relative_gap
 
 #: Extra working digits of every evaluation in this module (see the module docstring).
@@ -114,17 +114,17 @@ def weight(t, x) -> mpmath.mpf:
 
 def unnorm_root_marginal(t) -> list:
     """Total weight of the assignments giving the root each value (brute force)."""
-    return enumeration.unnorm_root_marginal(t, assignments, root, weight)
+    return rooted.unnorm_root_marginal(t, assignments, root, weight)
 
 
 def partition(t) -> mpmath.mpf:
     """Total weight of all full assignments (brute force)."""
-    return enumeration.partition(t, assignments, weight)
+    return rooted.partition(t, assignments, weight)
 
 
 def root_marginal(t) -> list:
     """Lean's ``rootMarginal``: unnormalised marginal over the partition function (0 if Z = 0)."""
-    return enumeration.root_marginal(t, assignments, root, weight)
+    return rooted.root_marginal(t, assignments, root, weight)
 
 
 # --- the BP side (Lean: msg, up, bpBelief, Msgs, beliefAfter, height) --------------------------
@@ -142,14 +142,10 @@ def up(t) -> list:
     return [a * m for a, m in zip(up(sub), msg(psi, up(child)))]
 
 
-def _normalise(b) -> list:
-    z = mpmath.fsum(b)
-    return [x / z if z != 0 else mpmath.mpf(0) for x in b]
-
 
 def bp_belief(t) -> list:
     """Lean's ``bpBelief``: ``up`` normalised (0 where the total is 0, as Lean's x / 0 = 0)."""
-    return _normalise(up(t))
+    return normalise(up(t))
 
 
 def height(t) -> int:
@@ -224,9 +220,6 @@ def _factor(names, exact) -> Factor:
 
 # --- deviations ---------------------------------------------------------------------------------
 
-def _worst(pairs) -> mpmath.mpf:
-    return max((relative_gap(a, b) for a, b in pairs), default=mpmath.mpf(0))
-
 
 def _trees(seed: int, instances: int, *, positive: bool, signed: bool = False, max_nodes: int = 6,
            ks=(2, 3)):
@@ -291,7 +284,7 @@ def check_belief_after_eq_up(precision: int, instances: int, seed: int) -> Check
     def deviation(case):
         t, rounds, m = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(belief_after(t, rounds, m), up(t)))
+            return worst_gap(zip(belief_after(t, rounds, m), up(t)))
 
     return worst_deviation(cases(), deviation)
 
@@ -311,7 +304,7 @@ def check_msg_unnorm_root_marginal(precision: int, instances: int, seed: int) ->
             lhs = msg(psi, unnorm_root_marginal(s))
             rhs = [mpmath.fsum(to_mpf(psi[v][root(s, y)]) * weight(s, y) for y in assignments(s))
                    for v in range(len(psi))]
-            return _worst(zip(lhs, rhs))
+            return worst_gap(zip(lhs, rhs))
 
     return worst_deviation(cases(), deviation)
 
@@ -333,7 +326,7 @@ def check_unnorm_root_marginal_attach(precision: int, instances: int, seed: int)
         with mpmath.workdps(precision + GUARD_DIGITS):
             rhs = [a * m for a, m in zip(unnorm_root_marginal(sub),
                                          msg(psi, unnorm_root_marginal(child)))]
-            return _worst(zip(unnorm_root_marginal(t), rhs))
+            return worst_gap(zip(unnorm_root_marginal(t), rhs))
 
     return worst_deviation(cases(), deviation)
 
@@ -342,7 +335,7 @@ def check_up_eq_unnorm_root_marginal(precision: int, instances: int, seed: int) 
     """``up_eq_unnormRootMarginal``: upward sum-product equals brute-force summation."""
     def deviation(t):
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(up(t), unnorm_root_marginal(t)))
+            return worst_gap(zip(up(t), unnorm_root_marginal(t)))
 
     return worst_deviation(_trees(seed, instances, positive=False, signed=True), deviation)
 
@@ -360,7 +353,7 @@ def check_pearl_rooted(precision: int, instances: int, seed: int) -> CheckResult
     """
     def deviation(t):
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(bp_belief(t), _exact_root(t, precision)))
+            return worst_gap(zip(bp_belief(t), _exact_root(t, precision)))
 
     return worst_deviation(_trees(seed, instances, positive=True, max_nodes=5), deviation)
 
@@ -377,7 +370,7 @@ def check_pearl_rounds(precision: int, instances: int, seed: int) -> CheckResult
     def deviation(case):
         t, rounds, m = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(_normalise(belief_after(t, rounds, m)), _exact_root(t, precision)))
+            return worst_gap(zip(normalise(belief_after(t, rounds, m)), _exact_root(t, precision)))
 
     return worst_deviation(cases(), deviation)
 
@@ -394,7 +387,7 @@ def check_msg_copy_factor(precision: int, instances: int, seed: int) -> CheckRes
     def deviation(case):
         k, b = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(msg(copy_factor(k), [to_mpf(x) for x in b]), [to_mpf(x) for x in b]))
+            return worst_gap(zip(msg(copy_factor(k), [to_mpf(x) for x in b]), [to_mpf(x) for x in b]))
 
     return worst_deviation(cases(), deviation)
 
@@ -412,7 +405,7 @@ def check_up_or_node(precision: int, instances: int, seed: int) -> CheckResult:
     def deviation(case):
         s0, s1 = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(up(or_node(s0, s1)), [a * b for a, b in zip(up(s0), up(s1))]))
+            return worst_gap(zip(up(or_node(s0, s1)), [a * b for a, b in zip(up(s0), up(s1))]))
 
     return worst_deviation(_pairs(seed, instances, positive=False, signed=True), deviation)
 
@@ -605,7 +598,7 @@ def unnorm_marginal_at(t, p, g) -> list:
 
 def node_belief(t, p) -> list:
     """Lean's ``nodeBelief``: ``belief_at`` with ``g = 1``, normalised."""
-    return _normalise(belief_at(t, p, [mpmath.mpf(1)] * domain_size(t)))
+    return normalise(belief_at(t, p, [mpmath.mpf(1)] * domain_size(t)))
 
 
 def node_marginal(t, p) -> list:
@@ -638,7 +631,7 @@ def check_unnorm_marginal_at_left(precision: int, instances: int, seed: int) -> 
             lhs = unnorm_marginal_at(("attach", t, psi, s), ("left", p), g)
             rhs = unnorm_marginal_at(t, p, [a * m for a, m in
                                             zip(g, msg(psi, unnorm_root_marginal(s)))])
-            return _worst(zip(lhs, rhs))
+            return worst_gap(zip(lhs, rhs))
 
     return worst_deviation(cases, deviation)
 
@@ -657,7 +650,7 @@ def check_unnorm_marginal_at_right(precision: int, instances: int, seed: int) ->
             down = [mpmath.fsum(g[u] * zt[u] * to_mpf(psi[u][w]) for u in range(k))
                     for w in range(k)]
             lhs = unnorm_marginal_at(("attach", t, psi, s), ("right", p), g)
-            return _worst(zip(lhs, unnorm_marginal_at(s, p, down)))
+            return worst_gap(zip(lhs, unnorm_marginal_at(s, p, down)))
 
     return worst_deviation(cases, deviation)
 
@@ -676,7 +669,7 @@ def check_belief_at_eq_unnorm_marginal_at(precision: int, instances: int,
         t, g = case
         with mpmath.workdps(precision + GUARD_DIGITS):
             g = [to_mpf(x) for x in g]
-            return max(_worst(zip(belief_at(t, p, g), unnorm_marginal_at(t, p, g)))
+            return max(worst_gap(zip(belief_at(t, p, g), unnorm_marginal_at(t, p, g)))
                        for p in positions(t))
 
     return worst_deviation(cases(), deviation)
@@ -705,8 +698,8 @@ def check_pearl_all(precision: int, instances: int, seed: int) -> CheckResult:
             worst = mpmath.mpf(0)
             for k, p in enumerate(positions(t)):
                 mine = node_belief(t, p)
-                worst = max(worst, _worst(zip(mine, exact[f"x{k}"])),
-                            _worst(zip(mine, node_marginal(t, p))))
+                worst = max(worst, worst_gap(zip(mine, exact[f"x{k}"])),
+                            worst_gap(zip(mine, node_marginal(t, p))))
             return worst
 
     return worst_deviation(_trees(seed, instances, positive=True, max_nodes=5), deviation)
@@ -811,7 +804,7 @@ def check_belief_at_after_eq_belief_at(precision: int, instances: int,
 
             def outside(j):
                 return [to_mpf(x) for x in early[j]] if j < d else gm
-            return _worst(zip(belief_at_after(t, p, rounds, mu, md, outside),
+            return worst_gap(zip(belief_at_after(t, p, rounds, mu, md, outside),
                               belief_at(t, p, gm)))
 
     return worst_deviation(cases(), deviation)
@@ -836,8 +829,8 @@ def check_pearl_rounds_all(precision: int, instances: int, seed: int) -> CheckRe
             worst = mpmath.mpf(0)
             for i, p in enumerate(positions(t)):
                 rounds = rounds_needed(t, p, 0) + extra[i]
-                got = _normalise(belief_at_after(t, p, rounds, mu, md, lambda j: one))
-                worst = max(worst, _worst(zip(got, exact[f"x{i}"])))
+                got = normalise(belief_at_after(t, p, rounds, mu, md, lambda j: one))
+                worst = max(worst, worst_gap(zip(got, exact[f"x{i}"])))
             return worst
 
     return worst_deviation(cases(), deviation)

@@ -33,9 +33,9 @@ import numpy as np
 
 from ..exact import marginals
 from ..graph import Factor, FactorGraph, Variable
-from . import _enumeration as enumeration
+from . import _rooted as rooted
 from ._base import CheckResult, to_mpf, worst_deviation
-from ._enumeration import domain_size
+from ._rooted import domain_size, normalise, worst_gap
 from ._draws import exact_entry, positive_entry, relative_gap
 
 #: Extra working digits of every evaluation in this module (as in `tbn.checks.pearl`).
@@ -141,17 +141,17 @@ def weight(t, x) -> mpmath.mpf:
 
 def unnorm_root_marginal(t) -> list:
     """Total weight of the assignments giving the root each value (brute force)."""
-    return enumeration.unnorm_root_marginal(t, assignments, root, weight)
+    return rooted.unnorm_root_marginal(t, assignments, root, weight)
 
 
 def partition(t) -> mpmath.mpf:
     """Total weight of all full assignments (brute force)."""
-    return enumeration.partition(t, assignments, weight)
+    return rooted.partition(t, assignments, weight)
 
 
 def root_marginal(t) -> list:
     """Lean's ``rootMarginal``: unnormalised marginal over the partition function (0 if Z = 0)."""
-    return enumeration.root_marginal(t, assignments, root, weight)
+    return rooted.root_marginal(t, assignments, root, weight)
 
 
 # --- the BP side (Lean: fmsg, up, bpBelief, Msgs, beliefAfter) -----------------------------------
@@ -178,11 +178,6 @@ def up(t) -> list:
     _, sub, k, psi, children = t
     return [a * m for a, m in zip(up(sub), fmsg(psi, k, domain_size(t), [up(c) for c in children]))]
 
-
-def normalise(b) -> list:
-    """``b / sum b``, with Lean's ``x / 0 = 0``."""
-    z = mpmath.fsum(b)
-    return [x / z if z != 0 else mpmath.mpf(0) for x in b]
 
 
 def bp_belief(t) -> list:
@@ -251,9 +246,6 @@ def _factor(names, exact: np.ndarray) -> Factor:
 
 
 # --- cases and deviations ------------------------------------------------------------------------
-
-def _worst(pairs) -> mpmath.mpf:
-    return max((relative_gap(a, b) for a, b in pairs), default=mpmath.mpf(0))
 
 
 def _edge_trees(q: int) -> list:
@@ -359,7 +351,7 @@ def check_fmsg_unnorm_root_marginal(precision: int, instances: int, seed: int) -
                         term *= weight(c, z)
                     terms.append(term)
                 rhs.append(mpmath.fsum(terms))
-            return _worst(zip(lhs, rhs))
+            return worst_gap(zip(lhs, rhs))
 
     return worst_deviation(cases(), deviation)
 
@@ -383,7 +375,7 @@ def check_unnorm_root_marginal_attach(precision: int, instances: int, seed: int)
             rhs = [a * m for a, m in zip(unnorm_root_marginal(sub),
                                          fmsg(psi, k, domain_size(t),
                                               [unnorm_root_marginal(c) for c in children]))]
-            return _worst(zip(unnorm_root_marginal(t), rhs))
+            return worst_gap(zip(unnorm_root_marginal(t), rhs))
 
     return worst_deviation(cases(), deviation)
 
@@ -392,7 +384,7 @@ def check_up_eq_unnorm_root_marginal(precision: int, instances: int, seed: int) 
     """``up_eq_unnormRootMarginal``: upward sum-product equals brute-force summation."""
     def deviation(t):
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(up(t), unnorm_root_marginal(t)))
+            return worst_gap(zip(up(t), unnorm_root_marginal(t)))
 
     return worst_deviation(_ftrees(seed, instances, positive=False, signed=True), deviation)
 
@@ -405,7 +397,7 @@ def check_pearl_rooted(precision: int, instances: int, seed: int) -> CheckResult
     """
     def deviation(t):
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(bp_belief(t), _exact_root(t, precision)))
+            return worst_gap(zip(bp_belief(t), _exact_root(t, precision)))
 
     return worst_deviation(_ftrees(seed, instances, positive=True), deviation)
 
@@ -421,7 +413,7 @@ def check_belief_after_eq_up(precision: int, instances: int, seed: int) -> Check
     def deviation(case):
         t, rounds, m = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(belief_after(t, rounds, m), up(t)))
+            return worst_gap(zip(belief_after(t, rounds, m), up(t)))
 
     return worst_deviation(cases(), deviation)
 
@@ -438,7 +430,7 @@ def check_pearl_rounds(precision: int, instances: int, seed: int) -> CheckResult
     def deviation(case):
         t, rounds, m = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return _worst(zip(normalise(belief_after(t, rounds, m)), _exact_root(t, precision)))
+            return worst_gap(zip(normalise(belief_after(t, rounds, m)), _exact_root(t, precision)))
 
     return worst_deviation(cases(), deviation)
 
@@ -561,7 +553,7 @@ def check_unnorm_marginal_at_left(precision: int, instances: int, seed: int) -> 
         with mpmath.workdps(precision + GUARD_DIGITS):
             msg = fmsg(psi, k, domain_size(t), [unnorm_root_marginal(c) for c in children])
             rhs = unnorm_marginal_at(sub, p[1], [a * m for a, m in zip(g, msg)])
-            return _worst(zip(unnorm_marginal_at(t, p, g), rhs))
+            return worst_gap(zip(unnorm_marginal_at(t, p, g), rhs))
 
     return worst_deviation(_side_cases(rng, instances, "left"), deviation)
 
@@ -581,7 +573,7 @@ def check_unnorm_marginal_at_child(precision: int, instances: int, seed: int) ->
             down = [mpmath.fsum(g[u] * zt[u] * dmsg(psi, k, q, zs, i, u, w) for u in range(q))
                     for w in range(q)]
             rhs = unnorm_marginal_at(children[i], p[2], down)
-            return _worst(zip(unnorm_marginal_at(t, p, g), rhs))
+            return worst_gap(zip(unnorm_marginal_at(t, p, g), rhs))
 
     return worst_deviation(_side_cases(rng, instances, "child"), deviation)
 
@@ -600,7 +592,7 @@ def check_belief_at_eq_unnorm_marginal_at(precision: int, instances: int,
     def deviation(case):
         t, g = case
         with mpmath.workdps(precision + GUARD_DIGITS):
-            return max(_worst(zip(belief_at(t, p, g), unnorm_marginal_at(t, p, g)))
+            return max(worst_gap(zip(belief_at(t, p, g), unnorm_marginal_at(t, p, g)))
                        for p in positions(t))
 
     return worst_deviation(cases(), deviation)
@@ -624,7 +616,7 @@ def check_pearl_all(precision: int, instances: int, seed: int) -> CheckResult:
         fg, _ = to_factor_graph(t)
         with mpmath.workdps(precision + GUARD_DIGITS):
             exact = marginals(fg, arithmetic="mpmath", dps=precision + GUARD_DIGITS)
-            return max(_worst(zip(node_belief(t, p), exact[f"x{n}"]))
+            return max(worst_gap(zip(node_belief(t, p), exact[f"x{n}"]))
                        for n, p in enumerate(positions(t)))
 
     return worst_deviation(_ftrees(seed, instances, positive=True), deviation)
@@ -755,7 +747,7 @@ def check_belief_at_after_eq_belief_at(precision: int, instances: int,
 
             def outside(j):
                 return [to_mpf(x) for x in early[j]] if j < d else gm
-            return _worst(zip(belief_at_after(t, p, rounds, mu, md, outside),
+            return worst_gap(zip(belief_at_after(t, p, rounds, mu, md, outside),
                               belief_at(t, p, gm)))
 
     return worst_deviation(cases(), deviation)
@@ -782,7 +774,7 @@ def check_pearl_rounds_all(precision: int, instances: int, seed: int) -> CheckRe
             for n, p in enumerate(positions(t)):
                 rounds = rounds_needed(t, p, 0) + extra[n]
                 got = normalise(belief_at_after(t, p, rounds, mu, md, lambda j: one))
-                worst = max(worst, _worst(zip(got, exact[f"x{n}"])))
+                worst = max(worst, worst_gap(zip(got, exact[f"x{n}"])))
             return worst
 
     return worst_deviation(cases(), deviation)

@@ -1,15 +1,18 @@
-"""Brute-force references shared by the rooted-tree twins of ``Pearl.lean`` and ``PearlFactor.lean``.
+"""Pieces shared by the rooted-tree twins of ``Pearl.lean`` and ``PearlFactor.lean``.
 
 Both twins encode a tree as nested tuples whose first two slots agree: ``("leaf", ev)`` with
 ``ev`` the unary table of the variable, or ``("attach", sub, ...)`` with the root's own subtree in
 slot 1.  The enumeration below only needs each module's ``assignments``, ``root`` and ``weight``,
-so the exact side of both Lean files is computed by one piece of code.
+so the exact side of both Lean files is computed by one piece of code; normalisation (with Lean's
+``x / 0 = 0``) and the worst relative gap of a list of pairs are shared too.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
 
 import mpmath
+
+from ._draws import relative_gap
 
 
 def domain_size(t) -> int:
@@ -35,3 +38,14 @@ def root_marginal(t, assignments: Callable, root: Callable, weight: Callable) ->
     z = partition(t, assignments, weight)
     return [p / z if z != 0 else mpmath.mpf(0)
             for p in unnorm_root_marginal(t, assignments, root, weight)]
+
+
+def normalise(b) -> list:
+    """``b / sum b``, with Lean's ``x / 0 = 0``."""
+    z = mpmath.fsum(b)
+    return [x / z if z != 0 else mpmath.mpf(0) for x in b]
+
+
+def worst_gap(pairs: Iterable) -> mpmath.mpf:
+    """Largest relative gap over pairs of numbers (0 for no pairs)."""
+    return max((relative_gap(a, b) for a, b in pairs), default=mpmath.mpf(0))
