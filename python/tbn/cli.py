@@ -299,8 +299,8 @@ Each manifest row gets PASSED, FAILED or SKIPPED with a reason. Without a Lean
 toolchain (lake) the build, the axiom audit and Lean's own weight export are
 SKIPPED, never PASSED: install elan to run them.
 
-exit status: 0 nothing FAILED; 1 something FAILED; 2 the manifest or the
-repository could not be read."""
+exit status: 0 nothing FAILED; 1 something FAILED; 2 a usage error (e.g. an
+unknown --only name) or a manifest or repository that could not be read."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -380,7 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "in proofs_manifest.toml from the Lean sources (review the statements "
                         "first), then check")
     p.add_argument("--only", action="append", metavar="ID",
-                   help="check only this manifest id or lean_name (repeatable)")
+                   help="check only this manifest id or Lean name, with or without the "
+                        "leading TBN. (e.g. Pearl.RTree.pearl_rooted); repeatable")
     p.add_argument("--jobs", "-j", type=int, metavar="N",
                    help="worker processes for the Python checks (default: one per core)")
     p.add_argument("--seed", type=int, default=0, help="seed passed to every check (default 0)")

@@ -26,6 +26,8 @@ own ``python/`` directory, in parallel, each with a timeout.
 """
 from __future__ import annotations
 
+import difflib
+
 import json
 import os
 import selectors
@@ -128,7 +130,7 @@ class GateReport:
     def format_table(self) -> str:
         """The human-readable report: one line per row, then every non-PASSED reason."""
         lines = [f"tbn check: {self.root}"]
-        id_width = min(max([len(r.id) for r in self.rows] + [10]), 44)
+        id_width = max([len(r.id) for r in self.rows] + [10])  # ids whole: --only takes them
         for kind, title, columns in (("theorem", "THEOREM", THEOREM_CELLS),
                                      ("weights", "WEIGHTS", WEIGHTS_CELLS),
                                      ("repository", "REPOSITORY", ("result",))):
@@ -141,7 +143,7 @@ class GateReport:
                 f"{_HEADERS.get(c, c).upper():<8}" for c in columns) + extra
             lines.append(header.rstrip())
             for r in rows:
-                text = f"{_clip(r.id, id_width):<{id_width}}  " + "  ".join(
+                text = f"{r.id:<{id_width}}  " + "  ".join(
                     f"{r.cell(c).status:<8}" for c in columns)
                 if kind == "theorem" and "max_deviation" in r.detail:
                     text += f"  {r.detail['max_deviation_short']}"
@@ -164,8 +166,9 @@ class GateReport:
                 lines.append(f"  {status:<7} {len(where)} cells [{', '.join(names)}] of {shown}: "
                              f"{reason}")
         counts = self.counts()
-        lines += ["", f"{counts[PASSED]} PASSED, {counts[FAILED]} FAILED, {counts[SKIPPED]} "
-                      f"SKIPPED in {self.seconds:.1f} s"
+        lines += ["", f"{len(self.rows)} rows, {sum(counts.values())} cells: {counts[PASSED]} "
+                      f"PASSED, {counts[FAILED]} FAILED, {counts[SKIPPED]} SKIPPED in "
+                      f"{self.seconds:.1f} s"
                   + ("" if self.ok else " -- the gate FAILED")]
         if self.rehashed:
             more = len(self.rehashed) - 8
@@ -243,9 +246,7 @@ def run_gate(root: Path | str, options: GateOptions = GateOptions(),
         manifest = load_manifest(root / MANIFEST_NAME)
     theorems = [t for t in manifest.theorems if _selected(options.only, t.id, t.lean_name)]
     weights = [w for w in manifest.weights if _selected(options.only, w.lean_name, w.lean_name)]
-    if options.only and not theorems and not weights:
-        raise ManifestError(f"--only {', '.join(options.only)}: no manifest entry has that id "
-                            "or lean_name")
+    _check_only_names(options.only, manifest)
 
     replies = _run_python_jobs(manifest, theorems, weights, options, progress)
     lean = _LeanSide.run(root, theorems, weights, options, progress)
@@ -259,8 +260,26 @@ def run_gate(root: Path | str, options: GateOptions = GateOptions(),
                       time.monotonic() - start)
 
 
+def _names(*keys: str) -> set[str]:
+    """What `--only` accepts for an entry: its id, its Lean name, and the Lean name without the
+    root namespace `TBN.` (the form the README's tables use)."""
+    return {name for key in keys for name in (key, key.removeprefix("TBN."))}
+
+
 def _selected(only: Sequence[str], *keys: str) -> bool:
-    return not only or any(k in only for k in keys)
+    return not only or not _names(*keys).isdisjoint(only)
+
+
+def _check_only_names(only: Sequence[str], manifest: Manifest) -> None:
+    """Refuse any `--only` name that selects nothing, with the closest known names."""
+    known = set().union(*(_names(t.id, t.lean_name) for t in manifest.theorems),
+                        *(_names(w.lean_name) for w in manifest.weights))
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        hints = difflib.get_close_matches(unknown[0], sorted(known), n=3)
+        hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
+        raise ManifestError(f"--only {', '.join(unknown)}: no manifest entry has that id or Lean "
+                            f"name{hint}")
 
 
 def _read_sources(root: Path) -> tuple[dict[str, LeanFile], dict[str, str]]:
