@@ -50,7 +50,7 @@ Evidence: one joint sample drawn by pyAgrum (``initRandom(seed)``), observed on 
 Networks: the bnlearn files shipped in the pgmpy wheel (``pgmpy/utils/example_models``; pgmpy is
 located, never imported).  The default is the three targets (pigs, munin2, andes) and the two
 largest networks by variable count both libraries read and converge on without damping (link,
-724 variables; munin, 1041), where start-up weighs less.  Needs ``pip install pyagrum pgmpy``.
+724 variables; munin, 1041), where start-up weighs less.  Needs ``pip install pyagrum pgmpy==1.1.0``.
 
 Usage::
 
@@ -124,9 +124,13 @@ def _network_file(name: str, workdir: str) -> str:
 
     spec = importlib.util.find_spec("pgmpy")
     if spec is None or not spec.submodule_search_locations:
-        sys.exit("bench_bp: needs the pgmpy wheel for the bnlearn networks: pip install pgmpy")
+        sys.exit("bench_bp: needs the pgmpy wheel for the bnlearn networks: "
+                 "pip install pgmpy==1.1.0")
     src = os.path.join(spec.submodule_search_locations[0], "utils", "example_models",
                        f"{name}.bif.gz")
+    if not os.path.isfile(src):
+        sys.exit(f"bench_bp: {src} missing: install pgmpy==1.1.0, the last wheel that ships the "
+                 "bnlearn networks (or check the network name)")
     dst = os.path.join(workdir, f"{name}.bif")
     with gzip.open(src, "rb") as fin, open(dst, "wb") as fout:
         shutil.copyfileobj(fin, fout)

@@ -247,3 +247,15 @@ def test_whole_body_tokens_read_like_the_fine_tokens(net):
     for f, g in zip(a.factors, b.factors, strict=True):
         assert f.variables == g.variables and f.name == g.name
         assert np.array_equal(f.table, g.table) and np.array_equal(f.exact, g.exact)
+
+
+def test_a_gzip_file_without_the_gz_suffix_gets_a_hint(tmp_path):
+    path = tmp_path / "net.bif"
+    path.write_bytes(gzip.compress(b"network n { }\nvariable a { type discrete [ 2 ] { x, y }; }\n"))
+    with pytest.raises(ParseError, match="gzip-compressed: name it .bif.gz"):
+        read_bif(str(path))
+    plain = tmp_path / "latin.bif"
+    plain.write_bytes(b"network caf\xe9 { }\n")
+    with pytest.raises(ParseError) as caught:
+        read_bif(str(plain))
+    assert "not UTF-8" in str(caught.value) and "gzip" not in str(caught.value)

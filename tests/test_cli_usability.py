@@ -141,7 +141,7 @@ def test_missing_model_is_one_line(capsys, argv):
 def test_iteration_options_are_refused_by_exact_inference_not_ignored(capsys, option):
     code, out, err = run(capsys, "infer", EXAMPLE, *option)
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert f"{option[0]} only apply to --method bp or transformer" in err
+    assert f"{option[0]} only applies to --method bp or transformer" in err
     code, out, err = run(capsys, "infer", EXAMPLE, "--method", "bp", *option)
     assert code == 0, err
 

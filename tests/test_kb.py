@@ -109,7 +109,7 @@ MALFORMED = [
     ('[variables]\na = 0\n', "variables.a: needs at least one state"),
     (BASE + '[prior]\nq = 0.5\n', "prior.q: undeclared variable(s) ['q']"),
     (BASE + '[prior]\na = [0.5, 0.6]\n', "prior.a: probabilities sum to 1.1"),
-    (BASE + '[prior]\nc = 0.5\n', "prior.c: a single number is P(c = 'z')"),
+    (BASE + '[prior]\nc = 0.5\n', "prior.c: a single number is the probability of state 1 (the second state) of a binary variable; 'c' has 3 states"),
     (BASE + '[prior]\na = 1.5\n', "prior.a: probability 1.5 outside [0, 1]"),
     (BASE + '[prior]\na = ["1/0", 1]\n', 'prior.a[0]: expected a number or a string like "1/3"'),
     (BASE + '[prior]\na = [true, false]\n', "prior.a[0]: expected a number"),

@@ -96,7 +96,9 @@ def read_bif(path: str | os.PathLike) -> FactorGraph:
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise ParseError(f"cannot read: {exc}", path) from None
     except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+        hint = "; it is gzip-compressed: name it .bif.gz" if raw[:2] == b"\x1f\x8b" else ""
+        raise ParseError(f"not UTF-8 text ({exc.reason} at byte {exc.start}){hint}",
+                         path) from None
     return parse_bif(text, path)
 
 

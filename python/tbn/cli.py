@@ -102,7 +102,8 @@ def _cmd_infer(args) -> int:
     if not 0 <= args.damping < 1:
         raise TbnError(f"--damping must be in [0, 1), got {args.damping}")
     if args.method == "exact" and given:  # they would be ignored: say so, do not pretend
-        raise TbnError(f"{', '.join(given)} only apply to --method bp or transformer "
+        verb = "applies" if len(given) == 1 else "apply"
+        raise TbnError(f"{', '.join(given)} only {verb} to --method bp or transformer "
                        "(exact inference has nothing to iterate)")
     fg = read_model(args.model)
     evidence = _infer_evidence(fg, args.evidence)

@@ -271,9 +271,9 @@ class _Builder:
         k = len(self.states[name])
         if not isinstance(value, list):
             if k != 2:
-                self.problems.append(f"{place}: a single number is P({name} = "
-                                     f"{self.states[name][-1]!r}) and needs a binary variable; "
-                                     f"give a list of {k} probabilities")
+                self.problems.append(f"{place}: a single number is the probability of state 1 "
+                                     f"(the second state) of a binary variable; {name!r} has {k} "
+                                     f"states: give a list of {k} probabilities")
                 return None
             p = self.number(place, value)
             if p is None:
