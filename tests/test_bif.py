@@ -258,4 +258,4 @@ def test_a_gzip_file_without_the_gz_suffix_gets_a_hint(tmp_path):
     plain.write_bytes(b"network caf\xe9 { }\n")
     with pytest.raises(ParseError) as caught:
         read_bif(str(plain))
-    assert "not UTF-8" in str(caught.value) and "gzip" not in str(caught.value)
+    assert "not UTF-8" in str(caught.value) and "gzip-compressed" not in str(caught.value)
