@@ -20,6 +20,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 from .errors import TbnError  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT (128 + 2)
 
 #: Above this many digits mpmath inference takes minutes (the transformer at 100000 digits ran
 #: for more than 10 minutes on the 8-variable example) and no marginal needs them.
@@ -301,7 +302,8 @@ toolchain (lake) the build, the axiom audit and Lean's own weight export are
 SKIPPED, never PASSED: install elan to run them.
 
 exit status: 0 nothing FAILED; 1 something FAILED; 2 a usage error (e.g. an
-unknown --only name) or a manifest or repository that could not be read."""
+unknown --only name) or a manifest or repository that could not be read; 130
+interrupted (Ctrl-C)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -431,7 +433,8 @@ def main(argv=None) -> int:
     except TbnError as exc:
         return _fatal(str(exc))
     except KeyboardInterrupt:
-        return _fatal("interrupted")
+        print("tbn: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `tbn infer ... | head`: the reader left; exit quietly instead of a traceback at shutdown.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -416,6 +416,7 @@ def _run_python_jobs(manifest, theorems, weights, options: GateOptions,
         progress(0, total, "python checks", "running")
 
     live = {first}
+    stopping = threading.Event()  # Ctrl-C: workers killed by us are not failed checks
 
     def serve(worker: _Worker | None) -> None:
         while True:
@@ -431,6 +432,8 @@ def _run_python_jobs(manifest, theorems, weights, options: GateOptions,
             try:
                 reply = worker.ask(request, options.check_timeout)
             except _WorkerLost as exc:
+                if stopping.is_set():
+                    return
                 reply, worker = {"error": str(exc)}, None
             with lock:
                 replies[key] = reply
@@ -449,6 +452,7 @@ def _run_python_jobs(manifest, theorems, weights, options: GateOptions,
             while t.is_alive():
                 t.join(0.2)
     except BaseException:  # Ctrl-C: no worker outlives the gate
+        stopping.set()
         with lock:
             jobs.clear()
         for w in list(live):
