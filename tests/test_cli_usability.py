@@ -374,3 +374,32 @@ def test_a_run_stopped_by_the_cap_warns_on_stderr(capsys, tmp_path, method):
     code, out, err = run(capsys, "infer", str(path), "--method", method, "--max-iter", "5",
                          "--tol", "0", "--json")
     assert code == 0 and err == ""
+
+
+def test_long_bp_runs_show_rounds_on_a_terminal_and_nothing_in_a_pipe(capsys, monkeypatch):
+    from tbn import cli
+    monkeypatch.setattr(cli._RoundsProgress, "delay", 0.0)
+    monkeypatch.setattr(cli._RoundsProgress, "refresh", 0.0)
+    argv = ("infer", EXAMPLE, "--method", "bp", "--tol", "1e-12", "--json")
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and err == ""  # not a terminal: stderr stays clean for logs
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and json.loads(out)["converged"]
+    assert "\rtbn infer: BP round 1/1000, largest change" in err and "stops below 1.00e-12" in err
+    assert err.endswith("\r\033[K")  # the line is erased when the run ends
+
+
+def test_bp_progress_callback_sees_every_round_and_the_final_residual():
+    from tbn.bp import belief_propagation
+    from tbn.kb import read_model
+    fg = read_model(EXAMPLE)
+    for backend, schedule in (("numpy", "flooding"), ("mpmath", "flooding"),
+                              ("numpy", "residual")):
+        seen = []
+        result = belief_propagation(fg, {"date": 1}, tol=1e-12, backend=backend,
+                                    schedule=schedule, progress=lambda r, res: seen.append((r, res)))
+        assert [r for r, _ in seen] == list(range(1, len(seen) + 1))
+        if schedule == "flooding":
+            assert len(seen) == result.iterations
+            assert float(seen[-1][1]) == result.max_residual

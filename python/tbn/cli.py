@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
+import time
 
 # Before anything imports numpy: one BLAS/OpenMP thread unless the user chose otherwise.  tbn's
 # numerical kernels are elementwise operations and reductions, not BLAS; a thread pool would
@@ -75,6 +77,36 @@ def _model_after_evidence(args) -> None:
                        f"(see 'tbn {args.command} --help')")
 
 
+class _RoundsProgress:
+    """A one-line BP progress display on stderr, for terminals only (pipes and logs stay clean):
+    shown from `delay` seconds on, refreshed at most every `refresh` s, erased at the end."""
+
+    delay, refresh = 1.0, 0.2
+
+    def __init__(self, max_iter: int, tol):
+        self.max_iter, self.tol, self.shown = max_iter, float(tol), False
+        self.start = time.monotonic()
+        self.last = -math.inf
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, rounds: int, residual) -> None:
+        now = time.monotonic()
+        if now - self.start < self.delay or now - self.last < self.refresh:
+            return
+        self.last, self.shown = now, True
+        sys.stderr.write(f"\rtbn infer: BP round {rounds}/{self.max_iter}, largest change "
+                         f"{float(residual):.2e} (stops below {self.tol:.2e})   ")
+        sys.stderr.flush()
+
+    def __enter__(self):
+        return self if self.live else None
+
+    def __exit__(self, *exc) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
 def _cmd_infer(args) -> int:
     """Marginals by exact inference, BP or the compiled transformer.
 
@@ -115,10 +147,11 @@ def _cmd_infer(args) -> int:
         converged, iterations = True, 0
     elif args.method == "bp":
         from .bp import belief_propagation
-        result = belief_propagation(fg, evidence, schedule="flooding", damping=args.damping,
-                                    tol=args.tol, max_iter=args.max_iter,
-                                    backend="mpmath" if args.precision else "numpy",
-                                    dps=args.precision)
+        with _RoundsProgress(args.max_iter, args.tol) as progress:
+            result = belief_propagation(fg, evidence, schedule="flooding", damping=args.damping,
+                                        tol=args.tol, max_iter=args.max_iter,
+                                        backend="mpmath" if args.precision else "numpy",
+                                        dps=args.precision, progress=progress)
         probs, converged, iterations = result.marginals, result.converged, result.iterations
     else:
         try:

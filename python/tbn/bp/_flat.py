@@ -254,12 +254,13 @@ def _exact_segments(b: _Block, segments: np.ndarray, v2f: np.ndarray) -> np.ndar
     return segment_logsumexp(s, local, segment_of)
 
 
-def run_flooding(flat: FlatGraph, damping: float, tol: float, max_iter: int):
+def run_flooding(flat: FlatGraph, damping: float, tol: float, max_iter: int, progress=None):
     """Synchronous rounds from uniform messages; returns (f2v, converged, iterations, residual).
 
     Round t: v2f from the f2v of round t - 1, then f2v from those v2f, then damping in the
     probability domain, new = (1 - damping) * update + damping * old.  The residual of a round is
     the largest absolute change of a normalised f2v message entry, in probability.
+    ``progress(rounds, residual)`` is called after every round.
     """
     f2v = flat.uniform.copy()
     residual = math.inf
@@ -270,6 +271,8 @@ def run_flooding(flat: FlatGraph, damping: float, tol: float, max_iter: int):
             new = np.logaddexp(log_keep + new, log_mix + f2v)
         residual = float(np.max(np.abs(np.exp(new) - np.exp(f2v)))) if flat.size else 0.0
         f2v = new
+        if progress:
+            progress(it, residual)
         if residual < tol:
             return f2v, True, it, residual
     return f2v, False, max_iter, residual

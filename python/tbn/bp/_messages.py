@@ -186,8 +186,10 @@ class MessageEngine:
         return out
 
 
-def run_flooding(engine: MessageEngine, damping: float, tol: float, max_iter: int):
-    """Synchronous rounds until the largest f2v change is below tol; returns (converged, it, res)."""
+def run_flooding(engine: MessageEngine, damping: float, tol: float, max_iter: int,
+                 progress=None):
+    """Synchronous rounds until the largest f2v change is below tol; returns (converged, it, res).
+    ``progress(rounds, residual)`` is called after every round."""
     arith = engine.arith
     residual = math.inf
     for it in range(1, max_iter + 1):
@@ -196,18 +198,22 @@ def run_flooding(engine: MessageEngine, damping: float, tol: float, max_iter: in
             new = [arith.damp(n, o, damping) for n, o in zip(new, engine.f2v)]
         residual = max((arith.change(n, o) for n, o in zip(new, engine.f2v)), default=0.0)
         engine.f2v = new
+        if progress:
+            progress(it, residual)
         if residual < tol:
             return True, it, residual
     return False, max_iter, residual
 
 
-def run_residual(engine: MessageEngine, damping: float, tol: float, max_iter: int):
+def run_residual(engine: MessageEngine, damping: float, tol: float, max_iter: int,
+                 progress=None):
     """Residual belief propagation (Elidan, McGraw and Koller, 2006).
 
     Always commits the pending f2v message that would change most, then recomputes the pending
     messages it affects.  ``max_iter`` counts sweeps: one sweep is as many single-message updates
     as there are edges, so the cap is comparable with the flooding schedule's.  Returns
-    (converged, sweeps used, largest pending change).
+    (converged, sweeps used, largest pending change); ``progress(sweeps, largest pending change)``
+    is called after every sweep.
     """
     arith = engine.arith
     n = len(engine.edges)
@@ -225,6 +231,8 @@ def run_residual(engine: MessageEngine, damping: float, tol: float, max_iter: in
         new = pending[e] if not damping else arith.damp(pending[e], engine.f2v[e], damping)
         engine.f2v[e] = new
         updates += 1
+        if progress and updates % n == 0:
+            progress(updates // n, res[e])
         k, _, v = engine.edges[e]
         touched = {e}
         for x in engine.var_edges[v]:

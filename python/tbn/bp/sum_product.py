@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ..errors import TbnError
 from ..graph import FactorGraph
@@ -57,7 +57,8 @@ class BPResult:
 def belief_propagation(fg: FactorGraph, evidence: Mapping[str, int] | None = None, *,
                        schedule: str = "flooding", damping: float = 0.0, tol: float = 1e-10,
                        max_iter: int = 1000, backend: str = "numpy",
-                       dps: int | None = 50) -> BPResult:
+                       dps: int | None = 50,
+                       progress: Callable[[int, float], None] | None = None) -> BPResult:
     """Beliefs of every variable by sum-product belief propagation.
 
     Parameters
@@ -84,6 +85,9 @@ def belief_propagation(fg: FactorGraph, evidence: Mapping[str, int] | None = Non
         float64 in the log domain, vectorised (flooding), or mpmath at ``dps`` digits.
     dps : int, optional
         Decimal digits of the mpmath backend (default 50; scoped with `mpmath.workdps`).
+    progress : callable, optional
+        Called as ``progress(rounds, residual)`` after every round (after every sweep for the
+        residual schedule), e.g. to show long runs moving.
 
     Returns
     -------
@@ -112,26 +116,28 @@ def belief_propagation(fg: FactorGraph, evidence: Mapping[str, int] | None = Non
     _check_options(fg, schedule, damping, tol, max_iter, backend, dps)
     observed = {fg.index(name): k for name, k in fg.check_evidence(evidence).items()}
     if backend == "mpmath":
-        return _run_mpmath(fg, observed, schedule, damping, tol, max_iter, dps or 50)
+        return _run_mpmath(fg, observed, schedule, damping, tol, max_iter, dps or 50, progress)
     if schedule == "flooding":
         flat = _flat.FlatGraph(fg, observed)
-        f2v, converged, iterations, residual = _flat.run_flooding(flat, damping, tol, max_iter)
+        f2v, converged, iterations, residual = _flat.run_flooding(flat, damping, tol, max_iter,
+                                                                  progress)
         beliefs = [[float(x) for x in b] for b in flat.beliefs(f2v)]
     else:
         engine = _messages.MessageEngine(fg, observed, _messages.LogFloat())
-        converged, iterations, residual = _messages.run_residual(engine, damping, tol, max_iter)
+        converged, iterations, residual = _messages.run_residual(engine, damping, tol, max_iter,
+                                                                 progress)
         beliefs = engine.beliefs()
     return BPResult(dict(zip(fg.names, beliefs)), converged, iterations, float(residual))
 
 
-def _run_mpmath(fg, observed, schedule, damping, tol, max_iter, dps) -> BPResult:
+def _run_mpmath(fg, observed, schedule, damping, tol, max_iter, dps, progress) -> BPResult:
     import mpmath
 
     with mpmath.workdps(dps):
         engine = _messages.MessageEngine(fg, observed, _messages.MpProb())
         tol_mp = mpmath.mpf(tol)
         run = _messages.run_flooding if schedule == "flooding" else _messages.run_residual
-        converged, iterations, residual = run(engine, damping, tol_mp, max_iter)
+        converged, iterations, residual = run(engine, damping, tol_mp, max_iter, progress)
         beliefs = engine.beliefs()
     return BPResult(dict(zip(fg.names, beliefs)), converged, iterations, float(residual))
 
