@@ -378,8 +378,8 @@ def test_a_run_stopped_by_the_cap_warns_on_stderr(capsys, tmp_path, method):
 
 def test_long_bp_runs_show_rounds_on_a_terminal_and_nothing_in_a_pipe(capsys, monkeypatch):
     from tbn import cli
-    monkeypatch.setattr(cli._RoundsProgress, "delay", 0.0)
-    monkeypatch.setattr(cli._RoundsProgress, "refresh", 0.0)
+    monkeypatch.setattr(cli._Progress, "delay", 0.0)
+    monkeypatch.setattr(cli._Progress, "refresh", 0.0)
     argv = ("infer", EXAMPLE, "--method", "bp", "--tol", "1e-12", "--json")
     code, out, err = run(capsys, *argv)
     assert code == 0 and err == ""  # not a terminal: stderr stays clean for logs
@@ -403,3 +403,19 @@ def test_bp_progress_callback_sees_every_round_and_the_final_residual():
         if schedule == "flooding":
             assert len(seen) == result.iterations
             assert float(seen[-1][1]) == result.max_residual
+
+
+def test_exact_inference_progress_counts_every_cluster_once_in_order(capsys, monkeypatch):
+    from tbn import cli
+    from tbn.exact import marginals
+    from tbn.kb import read_model
+    seen = []
+    marginals(read_model(EXAMPLE), progress=lambda done, total: seen.append((done, total)))
+    total = seen[0][1]
+    assert seen == [(k, total) for k in range(1, total + 1)] and total % 3 == 0
+    monkeypatch.setattr(cli._Progress, "delay", 0.0)
+    monkeypatch.setattr(cli._Progress, "refresh", 0.0)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, "infer", EXAMPLE, "--json")
+    assert code == 0 and f"\rtbn infer: exact inference, cluster {total}/{total}" in err
+    assert err.endswith("\r\033[K")

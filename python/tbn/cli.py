@@ -77,25 +77,25 @@ def _model_after_evidence(args) -> None:
                        f"(see 'tbn {args.command} --help')")
 
 
-class _RoundsProgress:
-    """A one-line BP progress display on stderr, for terminals only (pipes and logs stay clean):
-    shown from `delay` seconds on, refreshed at most every `refresh` s, erased at the end."""
+class _Progress:
+    """A one-line progress display on stderr, for terminals only (pipes and logs stay clean):
+    shown from `delay` seconds on, refreshed at most every `refresh` s, erased at the end.
+    ``describe(*state)`` turns what the engine reports into the line's text."""
 
     delay, refresh = 1.0, 0.2
 
-    def __init__(self, max_iter: int, tol):
-        self.max_iter, self.tol, self.shown = max_iter, float(tol), False
+    def __init__(self, describe):
+        self.describe, self.shown = describe, False
         self.start = time.monotonic()
         self.last = -math.inf
         self.live = sys.stderr.isatty()
 
-    def __call__(self, rounds: int, residual) -> None:
+    def __call__(self, *state) -> None:
         now = time.monotonic()
         if now - self.start < self.delay or now - self.last < self.refresh:
             return
         self.last, self.shown = now, True
-        sys.stderr.write(f"\rtbn infer: BP round {rounds}/{self.max_iter}, largest change "
-                         f"{float(residual):.2e} (stops below {self.tol:.2e})   ")
+        sys.stderr.write(f"\rtbn infer: {self.describe(*state)}   ")
         sys.stderr.flush()
 
     def __enter__(self):
@@ -143,11 +143,17 @@ def _cmd_infer(args) -> int:
     if args.method == "exact":
         from .exact import marginals
         arithmetic = "mpmath" if args.precision else "float"
-        probs = marginals(fg, evidence, arithmetic=arithmetic, dps=args.precision or 50)
+        with _Progress(lambda done, total: f"exact inference, cluster {done}/{total}") as progress:
+            probs = marginals(fg, evidence, arithmetic=arithmetic, dps=args.precision or 50,
+                              progress=progress)
         converged, iterations = True, 0
     elif args.method == "bp":
         from .bp import belief_propagation
-        with _RoundsProgress(args.max_iter, args.tol) as progress:
+        def rounds(done, residual):
+            return (f"BP round {done}/{args.max_iter}, largest change {float(residual):.2e} "
+                    f"(stops below {float(args.tol):.2e})")
+
+        with _Progress(rounds) as progress:
             result = belief_propagation(fg, evidence, schedule="flooding", damping=args.damping,
                                         tol=args.tol, max_iter=args.max_iter,
                                         backend="mpmath" if args.precision else "numpy",

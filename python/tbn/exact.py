@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 import math
 from fractions import Fraction
-from typing import Mapping
+from typing import Callable, Mapping
 
 import mpmath
 import numpy as np
@@ -37,7 +37,8 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def marginals(fg: FactorGraph, evidence: Mapping[str, int] | None = None,
-              arithmetic: str = "float", dps: int = 50) -> dict[str, list]:
+              arithmetic: str = "float", dps: int = 50,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, list]:
     """Exact marginal distribution of every variable given the evidence.
 
     Parameters
@@ -51,6 +52,9 @@ def marginals(fg: FactorGraph, evidence: Mapping[str, int] | None = None,
         gave one, and refuses irrational logistic-gate entries); or mpmath numbers.
     dps : int
         Decimal digits for ``arithmetic="mpmath"`` (scoped with `mpmath.workdps`).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each of the ``total`` cluster computations
+        (upward, downward and final pass of the elimination tree), e.g. to show long runs moving.
 
     Returns
     -------
@@ -73,8 +77,8 @@ def marginals(fg: FactorGraph, evidence: Mapping[str, int] | None = None,
     evidence = fg.check_evidence(evidence)
     if arithmetic == "mpmath":
         with mpmath.workdps(dps):
-            return _marginals(fg, evidence, arithmetic)
-    return _marginals(fg, evidence, arithmetic)
+            return _marginals(fg, evidence, arithmetic, progress)
+    return _marginals(fg, evidence, arithmetic, progress)
 
 
 def _tables(fg: FactorGraph, arithmetic: str) -> list[np.ndarray]:
@@ -87,7 +91,8 @@ def _tables(fg: FactorGraph, arithmetic: str) -> list[np.ndarray]:
     return [f.mp_table() for f in fg.factors]
 
 
-def _marginals(fg: FactorGraph, evidence: dict[str, int], arithmetic: str) -> dict[str, list]:
+def _marginals(fg: FactorGraph, evidence: dict[str, int], arithmetic: str,
+               progress=None) -> dict[str, list]:
     one, zero = {"float": (1.0, 0.0), "fraction": (Fraction(1), Fraction(0)),
                  "mpmath": (mpmath.mpf(1), mpmath.mpf(0))}[arithmetic]
     card = {v.name: v.cardinality for v in fg.variables}
@@ -118,18 +123,23 @@ def _marginals(fg: FactorGraph, evidence: dict[str, int], arithmetic: str) -> di
 
     # Messages are (scope, table) pairs: a message is constant in the separator variables that
     # no operand mentions, so they are left out of its scope instead of broadcast.
+    total = 3 * len(order)
+    step = (lambda done: progress(done, total)) if progress else (lambda done: None)
     up: list = [None] * len(order)
     for i in range(len(order)):  # children are eliminated before their parent
         up[i] = _normalise(_contract(assigned[i] + [up[c] for c in children[i]], seps[i], one),
                            fg, evidence)
+        step(i + 1)
     down: list = [None] * len(order)
-    for i in reversed(range(len(order))):
+    for n, i in enumerate(reversed(range(len(order)))):
         base = assigned[i] + ([down[i]] if parent[i] is not None else [])
         for c, others in _leave_one_out([up[c] for c in children[i]], children[i]):
             down[c] = _normalise(_contract(base + others, seps[c], one), fg, evidence)
+        step(len(order) + n + 1)
 
     result = {}
     for i, v in enumerate(order):
+        step(2 * len(order) + i + 1)
         ops = assigned[i] + [up[c] for c in children[i]]
         if parent[i] is not None:
             ops.append(down[i])
