@@ -27,7 +27,6 @@ own ``python/`` directory, in parallel, each with a timeout.
 from __future__ import annotations
 
 import difflib
-
 import json
 import os
 import selectors

@@ -36,7 +36,7 @@ from ..exact import marginals
 from ..graph import Factor, FactorGraph, Variable
 from . import _rooted as rooted
 from ._base import CheckResult, to_mpf, worst_deviation
-from ._rooted import domain_size, normalise, worst_gap
+from ._rooted import domain_size, normalise, root, worst_gap
 from ._draws import exact_entry, positive_entry, relative_gap
 
 #: Extra working digits of every evaluation in this module (see the module docstring).
@@ -98,10 +98,6 @@ def assignments(t):
     return list(itertools.product(assignments(t[1]), assignments(t[3])))
 
 
-def root(t, x) -> int:
-    """The value the assignment gives the root."""
-    return x if t[0] == "leaf" else root(t[1], x[0])
-
 
 def weight(t, x) -> mpmath.mpf:
     """Product of every factor of the tree at the full assignment ``x``."""
@@ -114,7 +110,7 @@ def weight(t, x) -> mpmath.mpf:
 
 def unnorm_root_marginal(t) -> list:
     """Total weight of the assignments giving the root each value (brute force)."""
-    return rooted.unnorm_root_marginal(t, assignments, root, weight)
+    return rooted.unnorm_root_marginal(t, assignments, weight)
 
 
 def partition(t) -> mpmath.mpf:
@@ -124,7 +120,7 @@ def partition(t) -> mpmath.mpf:
 
 def root_marginal(t) -> list:
     """Lean's ``rootMarginal``: unnormalised marginal over the partition function (0 if Z = 0)."""
-    return rooted.root_marginal(t, assignments, root, weight)
+    return rooted.root_marginal(t, assignments, weight)
 
 
 # --- the BP side (Lean: msg, up, bpBelief, Msgs, beliefAfter, height) --------------------------
@@ -590,10 +586,7 @@ def belief_at(t, p, g) -> list:
 def unnorm_marginal_at(t, p, g) -> list:
     """Brute force: weight of the assignments giving the node at ``p`` each value, times ``g`` at
     the root."""
-    out = [mpmath.mpf(0)] * domain_size(t)
-    for x in assignments(t):
-        out[val_at(t, p, x)] += g[root(t, x)] * weight(t, x)
-    return out
+    return rooted.weight_by_value(t, assignments, weight, lambda x: val_at(t, p, x), g)
 
 
 def node_belief(t, p) -> list:
