@@ -4,6 +4,7 @@ import Mathlib.Data.Fintype.Sum
 import Mathlib.Data.Fintype.BigOperators
 import Mathlib.Algebra.Order.BigOperators.Ring.Finset
 import Mathlib.Tactic.SplitIfs
+import Mathlib.Algebra.Order.Field.Basic
 
 /-!
 # Finite factor graphs
