@@ -117,12 +117,13 @@ def factor_depth(fg: LeanGraph, i: int) -> int:
 def path_tree(rng: random.Random, m: int, k: int = 2) -> LeanGraph:
     """A path ``x0 - x1 - ... - x(m-1)`` of pairwise factors with a unary factor on the last
     variable: rooted at ``x0`` it has ``m`` factor levels and eccentricity ``2m - 1``.
-    Positive generic tables, so information from the far end really changes ``x0``."""
-    def table(arity):
-        from itertools import product
-        return {vals: Fraction(rng.randint(1, 30), rng.randint(1, 30))
-                for vals in product(range(k), repeat=arity)}
-    factors = [((j, j + 1), table(2)) for j in range(m - 1)] + [((m - 1,), table(1))]
+    Positive tables favouring equal neighbours and a skewed end, so the far end visibly moves
+    the belief of ``x0`` (generic tables wash the end out along a long path)."""
+    def coupling():
+        return {(u, v): Fraction(rng.randint(20, 40) if u == v else rng.randint(1, 3))
+                for u in range(k) for v in range(k)}
+    end = {(v,): Fraction(rng.randint(1, 3) if v else rng.randint(30, 60)) for v in range(k)}
+    factors = [((j, j + 1), coupling()) for j in range(m - 1)] + [((m - 1,), end)]
     return LeanGraph(m, k, tuple(factors))
 
 
