@@ -26,7 +26,7 @@ from ..exact import marginals
 from ._base import CheckResult, to_mpf, worst_deviation
 from .factor_graph import LeanGraph, marginal, partition, to_factor_graph
 from .sum_product import belief, bp_round, is_tree, num_nodes, uniform_messages
-from .tree_graph import Rooting, random_flat_tree, tree_graphs
+from .tree_graph import Rooting, tree_graphs
 from .tree_local import sub_prod
 from .block_sum import all_assignments
 

@@ -256,15 +256,21 @@ def any_graphs(seed: int, instances: int) -> Iterable[LeanGraph]:
 # --- the discrete check driver -------------------------------------------------------------------
 
 def discrete_check(graphs: Iterable[LeanGraph], statement: Callable[[Rooting], str | None],
-                   seed: int, *, draws: int = 2) -> CheckResult:
+                   seed: int, *, draws: int = 2,
+                   hypothesis: Callable[[LeanGraph], bool] | None = None) -> CheckResult:
     """Run ``statement`` on every graph rooted at every node, with ``draws`` random choices of
     ``bfsPar`` each; it returns None when the statement holds, else a description.  Deviation 0
-    when it always holds, else 1 with the first counterexample."""
+    when it always holds, else 1 with the first counterexample.  ``hypothesis`` (``connected``,
+    ``is_tree``) is confirmed on every graph first: an instance violating it counts as a failure
+    (a generator bug must not pass silently)."""
     rng = random.Random(seed + 7)
     count, failure = 0, None
     for fg in graphs:
         count += 1
         if failure is not None:
+            continue
+        if hypothesis is not None and not hypothesis(fg):
+            failure = f"instance violates {hypothesis.__name__}: {fg}"[:600]
             continue
         for r in _nodes(fg):
             for _ in range(draws):
@@ -396,7 +402,8 @@ def check_bfs_dist_self(precision: int, instances: int, seed: int) -> CheckResul
 
 def check_eq_of_bfs_dist_eq_zero(precision: int, instances: int, seed: int) -> CheckResult:
     """``eq_of_bfsDist_eq_zero``: on a connected graph only the root is at distance 0."""
-    return discrete_check(connected_graphs(seed, instances), stmt_eq_of_bfs_dist_eq_zero, seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_eq_of_bfs_dist_eq_zero, seed,
+                          hypothesis=connected)
 
 
 def check_bfs_dist_le_ecc(precision: int, instances: int, seed: int) -> CheckResult:
@@ -406,7 +413,8 @@ def check_bfs_dist_le_ecc(precision: int, instances: int, seed: int) -> CheckRes
 
 def check_ecc_le_num_nodes(precision: int, instances: int, seed: int) -> CheckResult:
     """``ecc_le_numNodes``: on a connected graph the eccentricity is at most the node count."""
-    return discrete_check(connected_graphs(seed, instances), stmt_ecc_le_num_nodes, seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_ecc_le_num_nodes, seed,
+                          hypothesis=connected)
 
 
 def check_bfs_par_self(precision: int, instances: int, seed: int) -> CheckResult:
@@ -416,29 +424,28 @@ def check_bfs_par_self(precision: int, instances: int, seed: int) -> CheckResult
 
 def check_adj_bfs_par(precision: int, instances: int, seed: int) -> CheckResult:
     """``adj_bfsPar``: on a connected graph a non-root node is adjacent to its parent."""
-    return discrete_check(connected_graphs(seed, instances), stmt_adj_bfs_par, seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_adj_bfs_par, seed,
+                          hypothesis=connected)
 
 
 def check_bfs_dist_bfs_par(precision: int, instances: int, seed: int) -> CheckResult:
     """``bfsDist_bfsPar``: on a connected graph a parent is one step closer to the root."""
-    return discrete_check(connected_graphs(seed, instances), stmt_bfs_dist_bfs_par, seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_bfs_dist_bfs_par, seed,
+                          hypothesis=connected)
 
 
 def check_num_nodes_le_num_edges_succ(precision: int, instances: int, seed: int) -> CheckResult:
     """``numNodes_le_numEdges_succ``: a connected bipartite graph has at least |V| - 1 edges
     (connected graphs with and without cycles; the count is that of Lean's ``numEdges``)."""
     return discrete_check(connected_graphs(seed, instances), stmt_num_nodes_le_num_edges_succ,
-                          seed, draws=1)
+                          seed, draws=1, hypothesis=connected)
 
 
 def check_adj_eq_parent(precision: int, instances: int, seed: int) -> CheckResult:
     """``adj_eq_parent``: in a tree every edge joins a node to its parent, from every root.
     The trees are confirmed with `tbn.checks.sum_product.is_tree` (the hypothesis)."""
-    def stmt(ro):
-        if not is_tree(ro.fg):
-            return "instance is not a tree"
-        return stmt_adj_eq_parent(ro)
-    return discrete_check(tree_graphs(seed, instances), stmt, seed)
+    return discrete_check(tree_graphs(seed, instances), stmt_adj_eq_parent, seed,
+                          hypothesis=is_tree)
 
 
 def check_mem_subtree(precision: int, instances: int, seed: int) -> CheckResult:
@@ -454,25 +461,27 @@ def check_self_mem_subtree(precision: int, instances: int, seed: int) -> CheckRe
 
 def check_subtree_root(precision: int, instances: int, seed: int) -> CheckResult:
     """``subtree_root``: on a connected graph the root's subtree is every node."""
-    return discrete_check(connected_graphs(seed, instances), stmt_subtree_root, seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_subtree_root, seed,
+                          hypothesis=connected)
 
 
 def check_bfs_dist_le_of_mem_subtree(precision: int, instances: int, seed: int) -> CheckResult:
     """``bfsDist_le_of_mem_subtree`` (connected graphs)."""
-    return discrete_check(connected_graphs(seed, instances), stmt_bfs_dist_le_of_mem_subtree,
-                          seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_bfs_dist_le_of_mem_subtree, seed,
+                          hypothesis=connected)
 
 
 def check_bfs_dist_lt_of_mem_subtree(precision: int, instances: int, seed: int) -> CheckResult:
     """``bfsDist_lt_of_mem_subtree`` (connected graphs)."""
-    return discrete_check(connected_graphs(seed, instances), stmt_bfs_dist_lt_of_mem_subtree,
-                          seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_bfs_dist_lt_of_mem_subtree, seed,
+                          hypothesis=connected)
 
 
 def check_disjoint_subtree(precision: int, instances: int, seed: int) -> CheckResult:
     """``disjoint_subtree``: distinct nodes at the same distance have disjoint subtrees
     (connected graphs, cycles included: the parent choice is what makes them disjoint)."""
-    return discrete_check(connected_graphs(seed, instances), stmt_disjoint_subtree, seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_disjoint_subtree, seed,
+                          hypothesis=connected)
 
 
 def check_subtree_trans(precision: int, instances: int, seed: int) -> CheckResult:
@@ -482,7 +491,8 @@ def check_subtree_trans(precision: int, instances: int, seed: int) -> CheckResul
 
 def check_bfs_par_mem_subtree(precision: int, instances: int, seed: int) -> CheckResult:
     """``bfsPar_mem_subtree`` (connected graphs)."""
-    return discrete_check(connected_graphs(seed, instances), stmt_bfs_par_mem_subtree, seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_bfs_par_mem_subtree, seed,
+                          hypothesis=connected)
 
 
 def check_mem_subtree_bfs_par(precision: int, instances: int, seed: int) -> CheckResult:
@@ -493,5 +503,5 @@ def check_mem_subtree_bfs_par(precision: int, instances: int, seed: int) -> Chec
 def check_subtree_eq_insert_bi_union(precision: int, instances: int, seed: int) -> CheckResult:
     """``subtree_eq_insert_biUnion``: a subtree is its node plus its children's subtrees
     (connected graphs)."""
-    return discrete_check(connected_graphs(seed, instances), stmt_subtree_eq_insert_bi_union,
-                          seed)
+    return discrete_check(connected_graphs(seed, instances), stmt_subtree_eq_insert_bi_union, seed,
+                          hypothesis=connected)
