@@ -12,6 +12,11 @@ variable–factor graph is a tree (SPEC 3.2), once it has run at least as many s
 as the eccentricity of that variable (the largest number of edges between it and another node),
 which is at most the diameter of the tree and at most its number of nodes.
 
+## Main definitions
+
+None: the file only proves theorems about `TBN.SumProduct.bpRounds` and `TBN.SumProduct.belief`,
+using the rooted-tree notions of `TBN.TreeGraph` and `TBN.TreeLocal`.
+
 ## Main statements
 
 * `up_message`: on a tree rooted at a variable, every upward message from a factor to its parent
@@ -52,7 +57,10 @@ section Messages
 
 /-- One more round of BP is one `bpRound` applied to the messages after the earlier rounds. -/
 theorem bpRounds_succ (fg : FactorGraph n ι α) (t : ℕ) (μ : Messages n ι α) :
-    bpRounds fg (t + 1) μ = bpRound fg (bpRounds fg t μ) := rfl
+    bpRounds fg (t + 1) μ = bpRound fg (bpRounds fg t μ) := by
+  first
+    | rfl
+    | simp only [bpRounds]
 
 /-- On a tree rooted at the variable `i`, the new message from a factor `a` to its parent
 variable `p` is the sum, over the assignments giving `p` the value `v`, of the table of `a` times
@@ -202,16 +210,16 @@ theorem factor_blocks [Nonempty α] (fg : FactorGraph n ι α) (ht : IsTree fg) 
           | (congr 1
              exact Finset.sum_congr rfl (fun y _ => h2 y))
 
-/-- PUBLIC. Upward messages on a tree are subtree marginals up to a positive constant.
+/-- Upward messages on a tree are subtree marginals up to a positive constant.
 
-Root the bipartite graph of a tree factor graph at the variable `i`. For a factor `a` with parent
-variable `p`, once the number of rounds `t` is large enough (`ecc + 1 ≤ t + bfsDist a`: the
-messages from the leaves below `a` have had time to arrive), the message from `a` to `p` after
-`t` rounds of flat BP from uniform messages is a positive constant times the sum, over the full
-assignments giving `p` the value `v`, of the product of the tables of the factors in the subtree
-of `a`. This is the upward half of Pearl's theorem (SPEC 3.2; the exactness of BP on trees that
-the BP equivalence of Coppola, arXiv:2603.17063, relies on). `v₀` only supplies a value (the
-constants are fiber counts of a nonempty value type). -/
+Root the bipartite graph of a tree factor graph at the variable `i`. Take a factor `a` whose
+parent is the variable `p`. Suppose the number of rounds `t` is large enough:
+`ecc + 1 ≤ t + bfsDist a`, so the messages from the leaves below `a` have had time to arrive.
+Then the message from `a` to `p` after `t` rounds of flat BP from uniform messages is a positive
+constant times a sum over the full assignments that give `p` the value `v`. The summand is the
+product of the tables of the factors in the subtree of `a`. This is the upward half of Pearl's
+theorem on trees (SPEC 3.2), which the BP equivalence claimed by Coppola (arXiv:2603.17063)
+relies on. `v₀` is any value; it only shows that the value type is nonempty. -/
 theorem up_message (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (v₀ : α) (t : ℕ) :
     ∀ (a : ι) (p : Fin n), bfsPar fg (Sum.inl i) (Sum.inr a) = Sum.inl p →
       ecc fg (Sum.inl i) + 1 ≤ t + bfsDist fg (Sum.inl i) (Sum.inr a) →
@@ -245,7 +253,9 @@ theorem up_message (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (v₀
     obtain ⟨cB, hcB, hB⟩ := factor_blocks fg ht i hp
     refine ⟨(∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j), c k) * cB,
       mul_pos (Finset.prod_pos (fun k _ => hcpos k)) hcB, fun v => ?_⟩
-    show bpRound fg (bpRounds fg t uniformMessages) a p v = _
+    first
+      | rw [bpRounds_succ]
+      | show bpRound fg (bpRounds fg t uniformMessages) a p v = _
     rw [bpRound_factor_const fg ht i hp (bpRounds fg t uniformMessages) c hc v, hB v]
     ring
 
@@ -369,15 +379,15 @@ end Root
 
 section Pearl
 
-/-- PUBLIC: Pearl's theorem on flat tree factor graphs (SPEC 3.2).
+/-- Pearl's theorem on flat tree factor graphs (SPEC 3.2).
 
-If the bipartite variable–factor graph of a factor graph is a tree, then after `T` rounds of
-flat sum-product BP from uniform messages, for any `T` at least the eccentricity of the variable
-`i` (the largest number of edges of the bipartite graph between `i` and another node; it is at
-most the diameter of the tree, so "after at least diameter rounds" is covered), the belief of
-`i` equals its exact marginal, computed by summing the joint weight over all full assignments.
-This is the exactness of BP on trees behind the BP equivalence claimed by Coppola,
-arXiv:2603.17063. -/
+Suppose the bipartite variable–factor graph of a factor graph is a tree. Run flat sum-product BP
+from uniform messages for `T` rounds, where `T` is at least the eccentricity of the variable `i`:
+the largest number of edges of the bipartite graph between `i` and any other node. Then the
+belief of `i` equals its exact marginal, the joint weight summed over all full assignments and
+normalised. The eccentricity of a node is at most the diameter of the tree, so the statement
+covers SPEC 3.2's "after at least diameter rounds". Coppola (arXiv:2603.17063) claims that the
+transformer computes BP; this theorem is the exactness of BP on trees behind that claim. -/
 theorem pearl_tree (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (T : ℕ)
     (hT : ecc fg (Sum.inl i) ≤ T) (v : α) :
     belief fg (bpRounds fg T uniformMessages) i v = fg.marginal i v := by
@@ -389,10 +399,13 @@ theorem pearl_tree (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (T : 
   show _ = fg.unnormMarginal i v / fg.partition
   rw [hb, FactorGraph.sum_unnormMarginal]
 
-/-- PUBLIC: Pearl's theorem on flat tree factor graphs after `numNodes fg` rounds or more
-(SPEC 3.2): the number of nodes of the bipartite graph bounds the eccentricity of every node
-(and the diameter), so after that many rounds of flat sum-product BP from uniform messages the
-belief of every variable is its exact marginal (Coppola, arXiv:2603.17063, BP equivalence). -/
+/-- Pearl's theorem on flat tree factor graphs, after `numNodes fg` rounds or more (SPEC 3.2).
+
+The number of nodes of the bipartite graph (variables plus factors) bounds both the
+eccentricity of every node and the diameter of the tree. So on a tree factor graph, after at
+least that many rounds of flat sum-product BP from uniform messages, the belief of every variable
+is its exact marginal. This is the exactness of BP on trees behind the BP equivalence claimed by
+Coppola (arXiv:2603.17063). -/
 theorem pearl_tree_numNodes (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (T : ℕ)
     (hT : numNodes fg ≤ T) (v : α) :
     belief fg (bpRounds fg T uniformMessages) i v = fg.marginal i v :=
