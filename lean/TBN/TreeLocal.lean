@@ -152,14 +152,14 @@ private theorem adj_inl_inr_of_mem {fg : FactorGraph n ι α} {j : Fin n} {a : �
     | simp [adj, h]
 
 /-- No edge joins two factors. -/
-private theorem adj_inr_inr (fg : FactorGraph n ι α) (a b : ι) :
+private theorem adj_inr_inr_false (fg : FactorGraph n ι α) (a b : ι) :
     adj fg (Sum.inr a) (Sum.inr b) = false := by
   first
     | rfl
     | simp [adj]
 
 /-- No edge joins two variables. -/
-private theorem adj_inl_inl (fg : FactorGraph n ι α) (j k : Fin n) :
+private theorem adj_inl_inl_false (fg : FactorGraph n ι α) (j k : Fin n) :
     adj fg (Sum.inl j) (Sum.inl k) = false := by
   first
     | rfl
@@ -185,7 +185,7 @@ private theorem child_of_factor {fg : FactorGraph n ι α} (hc : Connected fg)
   rw [h] at hadj
   rcases c with j | b
   · exact ⟨j, rfl⟩
-  · rw [adj_inr_inr] at hadj
+  · rw [adj_inr_inr_false] at hadj
     exact absurd hadj (by decide)
 
 /-- The children of a variable node are factor nodes. -/
@@ -195,7 +195,7 @@ private theorem child_of_var {fg : FactorGraph n ι α} (hc : Connected fg)
   have hadj := adj_bfsPar fg hc hcr
   rw [h] at hadj
   rcases c with k | b
-  · rw [adj_inl_inl] at hadj
+  · rw [adj_inl_inl_false] at hadj
     exact absurd hadj (by decide)
   · exact ⟨b, rfl⟩
 
