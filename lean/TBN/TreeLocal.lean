@@ -340,7 +340,10 @@ private theorem pairwiseDisjoint_of {β γ : Type} (s : Finset β) (t : β → F
     (h : ∀ x ∈ s, ∀ y ∈ s, x ≠ y → Disjoint (t x) (t y)) :
     (↑s : Set β).PairwiseDisjoint t := by
   intro x hx y hy hxy
-  exact h x hx y hy hxy
+  first
+    | exact h x hx y hy hxy
+    | exact h x (Finset.mem_coe.1 hx) y (Finset.mem_coe.1 hy) hxy
+    | (simp only [Function.onFun]; exact h x (Finset.mem_coe.1 hx) y (Finset.mem_coe.1 hy) hxy)
 
 /-- The factors in the subtree of factor `a`: `a` itself, or a factor in the subtree of a
 grandchild. -/
@@ -474,6 +477,8 @@ theorem subProd_factor (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) {
   rw [facs_inr_eq fg ht i a, Finset.prod_insert (not_mem_grandchildren fg ht i a),
     Finset.prod_biUnion (pairwiseDisjoint_of ((childVars fg i a).sigma (fun j => childFacs fg i j))
       (fun k => facs fg i (Sum.inr k.2)) (pairwise_grandchildren fg ht i a))]
+  -- the two sides now agree syntactically (then `rw` has closed the goal) or definitionally
+  all_goals rfl
 
 /-- In a tree rooted at variable `i`, the joint weight of an assignment is the product of the
 subtree products of the root's children (SPEC 3.2, Pearl's theorem on tree factor graphs; Coppola
@@ -485,6 +490,8 @@ theorem joint_eq_prod_subProd (fg : FactorGraph n ι α) (ht : IsTree fg) (i : F
   rw [e, univ_eq_biUnion fg ht i,
     Finset.prod_biUnion (pairwiseDisjoint_of (childFacs fg i i) (fun a => facs fg i (Sum.inr a))
       (pairwise_root fg ht i))]
+  -- the two sides now agree syntactically (then `rw` has closed the goal) or definitionally
+  all_goals rfl
 
 end Products
 
