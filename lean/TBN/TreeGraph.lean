@@ -199,7 +199,8 @@ noncomputable def ecc (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) : ℕ :=
   Finset.univ.sup (fun w => bfsDist fg r w)
 
 /-- Every distance from `r` is at most the eccentricity of `r`. -/
-theorem bfsDist_le_ecc (fg : FactorGraph n ι α) (r w : Fin n ⊕ ι) : bfsDist fg r w ≤ ecc fg r := by
+theorem bfsDist_le_ecc (fg : FactorGraph n ι α) (r w : Fin n ⊕ ι) :
+    bfsDist fg r w ≤ ecc fg r := by
   unfold ecc
   exact Finset.le_sup (f := fun w => bfsDist fg r w) (Finset.mem_univ w)
 
@@ -257,8 +258,8 @@ theorem bfsPar_self (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) : bfsPar fg r 
     | (split_ifs with h' <;> first | exact absurd h' h | rfl)
 
 /-- In a connected graph the BFS parent of a non-root node is adjacent to it. -/
-theorem adj_bfsPar (fg : FactorGraph n ι α) (hc : Connected fg) {r w : Fin n ⊕ ι} (hw : w ≠ r) :
-    adj fg (bfsPar fg r w) w = true :=
+theorem adj_bfsPar (fg : FactorGraph n ι α) (hc : Connected fg) {r w : Fin n ⊕ ι}
+    (hw : w ≠ r) : adj fg (bfsPar fg r w) w = true :=
   (bfsPar_spec fg (exists_parent fg hc hw)).1
 
 /-- In a connected graph the BFS parent of a non-root node is one step closer to the root. -/
@@ -268,7 +269,8 @@ theorem bfsDist_bfsPar (fg : FactorGraph n ι α) (hc : Connected fg) {r w : Fin
 
 /-- Two non-root nodes are never each other's BFS parents. -/
 theorem not_bfsPar_cycle (fg : FactorGraph n ι α) (hc : Connected fg) {r w₁ w₂ : Fin n ⊕ ι}
-    (h₁ : w₁ ≠ r) (h₂ : w₂ ≠ r) (p₁ : bfsPar fg r w₁ = w₂) (p₂ : bfsPar fg r w₂ = w₁) : False := by
+    (h₁ : w₁ ≠ r) (h₂ : w₂ ≠ r) (p₁ : bfsPar fg r w₁ = w₂) (p₂ : bfsPar fg r w₂ = w₁) :
+    False := by
   have d₁ := bfsDist_bfsPar fg hc h₁
   have d₂ := bfsDist_bfsPar fg hc h₂
   rw [p₁] at d₁
@@ -346,11 +348,13 @@ theorem edgeOf_mem_image (fg : FactorGraph n ι α) {u w : Fin n ⊕ ι} (h : ad
         | (rw [adj_inl_inl] at h; exact absurd h (by decide))
         | simp [adj] at h
     | inr a =>
-      exact ⟨⟨a, j⟩, Finset.mem_sigma.mpr ⟨Finset.mem_univ a, (adj_inl_inr fg).mp h⟩, rfl⟩
+      exact ⟨⟨a, j⟩, Finset.mem_sigma.mpr ⟨Finset.mem_univ a, (adj_inl_inr fg).mp h⟩,
+        rfl⟩
   | inr a =>
     cases w with
     | inl j =>
-      exact ⟨⟨a, j⟩, Finset.mem_sigma.mpr ⟨Finset.mem_univ a, (adj_inr_inl fg).mp h⟩, rfl⟩
+      exact ⟨⟨a, j⟩, Finset.mem_sigma.mpr ⟨Finset.mem_univ a, (adj_inr_inl fg).mp h⟩,
+        rfl⟩
     | inr a' =>
       first
         | (rw [adj_inr_inr] at h; exact absurd h (by decide))
@@ -425,7 +429,8 @@ theorem image_parent_edge_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (r : Fi
       = (Finset.univ.sigma fg.scope).image some := by
   apply Finset.eq_of_subset_of_card_le (parent_edge_subset fg ht.1 r)
   rw [Finset.card_image_of_injOn (parent_edge_injOn fg ht.1 r),
-    Finset.card_image_of_injective _ (Option.some_injective _), card_edges fg]
+    Finset.card_image_of_injective (Finset.univ.sigma fg.scope) (Option.some_injective _),
+    card_edges fg]
   have h1 := Finset.card_erase_add_one (Finset.mem_univ r)
   have h2 := card_univ_nodes fg
   have h3 : numEdges fg + 1 = numNodes fg := ht.2
@@ -438,7 +443,8 @@ theorem adj_eq_parent (fg : FactorGraph n ι α) (ht : IsTree fg) (r : Fin n ⊕
     {u w : Fin n ⊕ ι} (h : adj fg u w = true) :
     (w ≠ r ∧ bfsPar fg r w = u) ∨ (u ≠ r ∧ bfsPar fg r u = w) := by
   have hmem := edgeOf_mem_image fg h
-  have hmem' : edgeOf w u ∈ (Finset.univ.erase r).image (fun x => edgeOf x (bfsPar fg r x)) := by
+  have hmem' :
+      edgeOf w u ∈ (Finset.univ.erase r).image (fun x => edgeOf x (bfsPar fg r x)) := by
     rw [image_parent_edge_eq fg ht r]
     exact hmem
   obtain ⟨x, hx, hxe⟩ := Finset.mem_image.mp hmem'
