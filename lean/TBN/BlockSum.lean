@@ -125,14 +125,23 @@ private theorem coordSwapEquiv_apply (j : Fin n) (v v' : α) (x : Fin n → α) 
     coordSwapEquiv j v v' x = coordSwap j v v' x :=
   rfl
 
+private theorem coordSwap_at (j : Fin n) (v v' : α) (x : Fin n → α) :
+    coordSwap j v v' x j = Equiv.swap v v' (x j) := by
+  first
+    | exact if_pos rfl
+    | (rw [coordSwap_apply, if_pos rfl])
+    | simp [coordSwap]
+
 private theorem coordSwapEquiv_apply_iff (j : Fin n) (v v' : α) (x : Fin n → α) :
     coordSwapEquiv j v v' x j = v' ↔ x j = v := by
-  rw [coordSwapEquiv_apply, coordSwap_apply, if_pos rfl]
-  constructor
-  · intro h
-    rw [← Equiv.swap_apply_self v v' (x j), h, Equiv.swap_apply_right]
-  · intro h
-    rw [h, Equiv.swap_apply_left]
+  rw [coordSwapEquiv_apply, coordSwap_at]
+  first
+    | (constructor
+       · intro h
+         rw [← Equiv.swap_apply_self v v' (x j), h, Equiv.swap_apply_right]
+       · intro h
+         rw [h, Equiv.swap_apply_left])
+    | (rw [Equiv.swap_apply_eq_iff, Equiv.swap_apply_right])
 
 /-- The number of full assignments giving coordinate `j` the value `v`, as a real number, is
 positive (SPEC 3.2 Pearl, Coppola arXiv:2603.17063: the constants of flat BP are fiber counts). -/
@@ -215,7 +224,9 @@ private theorem blkMix_cond (T : Finset (Fin n)) (x y : Fin n → α) (j : Fin n
   by_cases hj : j ∈ T
   · rw [blkMix_mem hj, blkMix_mem hj]
     exact eq_comm
-  · rw [blkMix_not_mem hj, blkMix_not_mem hj]
+  · first
+      | (rw [blkMix_not_mem hj, blkMix_not_mem hj]; done)
+      | (rw [blkMix_not_mem hj, blkMix_not_mem hj]; exact Iff.rfl)
 
 /-- Exchanging the coordinates in `T` between two full assignments: an involution of pairs. -/
 private def pairSwap (T : Finset (Fin n)) :
@@ -261,9 +272,9 @@ theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (
     intro x y
     by_cases hc : y j = x j
     · have h1 : G (blkMix T x y) = G x :=
-        hG _ _ (fun k hk => blkMix_not_mem (Finset.disjoint_left.1 hST hk))
+        hG (blkMix T x y) x (fun k hk => blkMix_not_mem (Finset.disjoint_left.1 hST hk))
       have h2 : F (blkMix T x y) = F y := by
-        refine hF _ _ (fun k hk => ?_)
+        refine hF (blkMix T x y) y (fun k hk => ?_)
         rcases Finset.mem_insert.1 hk with hkj | hkT
         · rw [hkj]
           by_cases hjT : j ∈ T
@@ -395,11 +406,10 @@ theorem sum_mul_prod_blocks [Nonempty α] {κ : Type} [DecidableEq κ] (K : Fins
       _ = c₁ * ∑ u, (G u * ∑ y, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u :=
           h₁ _ hG₁
       _ = c₁ * ∑ u, (G u * ∏ k ∈ s, F k u) * ∑ y, if y (j a) = u (j a) then F a y else 0 := by
-          congr 1
-          refine Finset.sum_congr rfl (fun u _ => ?_)
-          first
-            | exact mul_right_comm _ _ _
-            | ring
+          have hY : ∑ u, (G u * ∑ y, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u
+              = ∑ u, (G u * ∏ k ∈ s, F k u) * ∑ y, if y (j a) = u (j a) then F a y else 0 :=
+            Finset.sum_congr rfl (fun u _ => mul_right_comm _ _ _)
+          rw [hY]
       _ = c₁ * (c₂ * ∑ u, (G u * ∏ k ∈ s, F k u) * F a u) := by
           first
             | (rw [h₂ _ hG₂]; done)
