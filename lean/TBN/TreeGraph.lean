@@ -172,7 +172,7 @@ theorem mem_reach_bfsDist (fg : FactorGraph n ι α) (hc : Connected fg) (r w : 
     | (rw [Set.mem_setOf_eq] at h; exact h)
     | exact h
 
-/-- The root is at distance zero from itself. -/
+/-- The root is at distance zero from itself. (SPEC 3.2 Pearl on trees) -/
 theorem bfsDist_self (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) : bfsDist fg r r = 0 := by
   have h : r ∈ reach fg r 0 := by
     rw [reach_zero]
@@ -180,7 +180,7 @@ theorem bfsDist_self (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) : bfsDist fg 
   have := bfsDist_le_of_mem fg h
   omega
 
-/-- In a connected graph only the root is at distance zero. -/
+/-- In a connected graph only the root is at distance zero. (SPEC 3.2 Pearl on trees) -/
 theorem eq_of_bfsDist_eq_zero (fg : FactorGraph n ι α) (hc : Connected fg) {r w : Fin n ⊕ ι}
     (h : bfsDist fg r w = 0) : w = r := by
   have hm := mem_reach_bfsDist fg hc r w
@@ -198,13 +198,14 @@ theorem bfsDist_le_succ_of_adj (fg : FactorGraph n ι α) (hc : Connected fg) {r
 noncomputable def ecc (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) : ℕ :=
   Finset.univ.sup (fun w => bfsDist fg r w)
 
-/-- Every distance from `r` is at most the eccentricity of `r`. -/
+/-- Every distance from `r` is at most the eccentricity of `r`. (SPEC 3.2 Pearl on trees) -/
 theorem bfsDist_le_ecc (fg : FactorGraph n ι α) (r w : Fin n ⊕ ι) :
     bfsDist fg r w ≤ ecc fg r := by
   unfold ecc
   exact Finset.le_sup (f := fun w => bfsDist fg r w) (Finset.mem_univ w)
 
-/-- In a connected graph the eccentricity of any node is at most the number of nodes. -/
+/-- In a connected graph the eccentricity of any node is at most the number of nodes. (SPEC 3.2
+Pearl on trees) -/
 theorem ecc_le_numNodes (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
     ecc fg r ≤ numNodes fg := by
   unfold ecc
@@ -246,7 +247,7 @@ theorem bfsPar_spec (fg : FactorGraph n ι α) {r w : Fin n ⊕ ι}
     | (rw [dif_pos h]; exact Classical.choose_spec h)
     | (split_ifs with h' <;> first | exact Classical.choose_spec h' | exact absurd h h')
 
-/-- The root is its own BFS parent. -/
+/-- The root is its own BFS parent. (SPEC 3.2 Pearl on trees) -/
 theorem bfsPar_self (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) : bfsPar fg r r = r := by
   have h : ¬ ∃ u, adj fg u r = true ∧ bfsDist fg r u + 1 = bfsDist fg r r := by
     rintro ⟨u, -, hu⟩
@@ -257,12 +258,14 @@ theorem bfsPar_self (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) : bfsPar fg r 
     | (rw [dif_neg h])
     | (split_ifs with h' <;> first | exact absurd h' h | rfl)
 
-/-- In a connected graph the BFS parent of a non-root node is adjacent to it. -/
+/-- In a connected graph the BFS parent of a non-root node is adjacent to it. (SPEC 3.2 Pearl on
+trees) -/
 theorem adj_bfsPar (fg : FactorGraph n ι α) (hc : Connected fg) {r w : Fin n ⊕ ι}
     (hw : w ≠ r) : adj fg (bfsPar fg r w) w = true :=
   (bfsPar_spec fg (exists_parent fg hc hw)).1
 
-/-- In a connected graph the BFS parent of a non-root node is one step closer to the root. -/
+/-- In a connected graph the BFS parent of a non-root node is one step closer to the root. (SPEC
+3.2 Pearl on trees) -/
 theorem bfsDist_bfsPar (fg : FactorGraph n ι α) (hc : Connected fg) {r w : Fin n ⊕ ι}
     (hw : w ≠ r) : bfsDist fg r (bfsPar fg r w) + 1 = bfsDist fg r w :=
   (bfsPar_spec fg (exists_parent fg hc hw)).2
@@ -517,7 +520,8 @@ open Classical in
 noncomputable def subtree (fg : FactorGraph n ι α) (r w : Fin n ⊕ ι) : Finset (Fin n ⊕ ι) :=
   Finset.univ.filter (fun u => ∃ k, (bfsPar fg r)^[k] u = w)
 
-/-- Membership in a subtree: some number of BFS-parent steps leads to its top node. -/
+/-- Membership in a subtree: some number of BFS-parent steps leads to its top node. (SPEC 3.2 Pearl
+on trees) -/
 theorem mem_subtree (fg : FactorGraph n ι α) (r w u : Fin n ⊕ ι) :
     u ∈ subtree fg r w ↔ ∃ k, (bfsPar fg r)^[k] u = w := by
   unfold subtree
@@ -547,28 +551,30 @@ theorem mem_subtree_iff (fg : FactorGraph n ι α) (hc : Connected fg) {r w u : 
   · rintro ⟨-, h⟩
     exact ⟨_, h⟩
 
-/-- Every node is in its own subtree. -/
+/-- Every node is in its own subtree. (SPEC 3.2 Pearl on trees) -/
 theorem self_mem_subtree (fg : FactorGraph n ι α) (r w : Fin n ⊕ ι) : w ∈ subtree fg r w :=
   (mem_subtree fg r w w).mpr ⟨0, rfl⟩
 
-/-- Every node is in the subtree of its BFS parent. -/
+/-- Every node is in the subtree of its BFS parent. (SPEC 3.2 Pearl on trees) -/
 theorem mem_subtree_bfsPar (fg : FactorGraph n ι α) {r u : Fin n ⊕ ι} :
     u ∈ subtree fg r (bfsPar fg r u) :=
   (mem_subtree fg r (bfsPar fg r u) u).mpr ⟨1, rfl⟩
 
-/-- In a connected graph the subtree of the root is the whole graph. -/
+/-- In a connected graph the subtree of the root is the whole graph. (SPEC 3.2 Pearl on trees) -/
 theorem subtree_root (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
     subtree fg r r = Finset.univ := by
   ext u
   exact ⟨fun _ => Finset.mem_univ u,
     fun _ => (mem_subtree fg r r u).mpr ⟨bfsDist fg r u, bfsPar_iterate_bfsDist fg hc r u⟩⟩
 
-/-- The nodes of a subtree are at least as far from the root as its top node. -/
+/-- The nodes of a subtree are at least as far from the root as its top node. (SPEC 3.2 Pearl on
+trees) -/
 theorem bfsDist_le_of_mem_subtree (fg : FactorGraph n ι α) (hc : Connected fg)
     {r w u : Fin n ⊕ ι} (h : u ∈ subtree fg r w) : bfsDist fg r w ≤ bfsDist fg r u :=
   ((mem_subtree_iff fg hc).mp h).1
 
-/-- The nodes of a subtree other than its top node are strictly farther from the root. -/
+/-- The nodes of a subtree other than its top node are strictly farther from the root. (SPEC 3.2
+Pearl on trees) -/
 theorem bfsDist_lt_of_mem_subtree (fg : FactorGraph n ι α) (hc : Connected fg)
     {r w u : Fin n ⊕ ι} (h : u ∈ subtree fg r w) (hne : u ≠ w) :
     bfsDist fg r w < bfsDist fg r u := by
@@ -580,7 +586,8 @@ theorem bfsDist_lt_of_mem_subtree (fg : FactorGraph n ι α) (hc : Connected fg)
     | exact hne h2
     | (rw [Function.iterate_zero_apply] at h2; exact hne h2)
 
-/-- Subtrees of distinct nodes at the same distance from the root are disjoint. -/
+/-- Subtrees of distinct nodes at the same distance from the root are disjoint. (SPEC 3.2 Pearl on
+trees) -/
 theorem disjoint_subtree (fg : FactorGraph n ι α) (hc : Connected fg) {r c₁ c₂ : Fin n ⊕ ι}
     (hne : c₁ ≠ c₂) (hd : bfsDist fg r c₁ = bfsDist fg r c₂) :
     Disjoint (subtree fg r c₁) (subtree fg r c₂) := by
@@ -591,7 +598,7 @@ theorem disjoint_subtree (fg : FactorGraph n ι α) (hc : Connected fg) {r c₁ 
   rw [hd] at e₁
   exact hne (e₁.symm.trans e₂)
 
-/-- The subtree of a node of a subtree is contained in it. -/
+/-- The subtree of a node of a subtree is contained in it. (SPEC 3.2 Pearl on trees) -/
 theorem subtree_trans (fg : FactorGraph n ι α) {r w u : Fin n ⊕ ι} (h : u ∈ subtree fg r w) :
     subtree fg r u ⊆ subtree fg r w := by
   intro x hx
@@ -600,7 +607,8 @@ theorem subtree_trans (fg : FactorGraph n ι α) {r w u : Fin n ⊕ ι} (h : u �
   refine (mem_subtree fg r w x).mpr ⟨m + k, ?_⟩
   rw [Function.iterate_add_apply, hk, hm]
 
-/-- The BFS parent of a node of a subtree, other than its top node, is in the subtree. -/
+/-- The BFS parent of a node of a subtree, other than its top node, is in the subtree. (SPEC 3.2
+Pearl on trees) -/
 theorem bfsPar_mem_subtree (fg : FactorGraph n ι α) (hc : Connected fg) {r w u : Fin n ⊕ ι}
     (h : u ∈ subtree fg r w) (hne : u ≠ w) : bfsPar fg r u ∈ subtree fg r w := by
   obtain ⟨k, hk⟩ := (mem_subtree fg r w u).mp h
@@ -632,7 +640,7 @@ theorem exists_child_of_mem_subtree (fg : FactorGraph n ι α) (hc : Connected f
   omega
 
 /-- A subtree is its top node together with the subtrees of the top node's children (the
-non-root nodes whose BFS parent it is). -/
+non-root nodes whose BFS parent it is). (SPEC 3.2 Pearl on trees) -/
 theorem subtree_eq_insert_biUnion (fg : FactorGraph n ι α) (hc : Connected fg)
     (r w : Fin n ⊕ ι) :
     subtree fg r w = insert w ((Finset.univ.filter (fun c => c ≠ r ∧ bfsPar fg r c = w)).biUnion
