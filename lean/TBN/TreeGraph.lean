@@ -86,10 +86,17 @@ theorem reach_subset_succ (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k : ℕ
   exact Or.inl hx
 
 /-- Reachability grows with the number of steps (auxiliary form). -/
-theorem reach_subset_add (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k : ℕ) :
-    ∀ d : ℕ, reach fg u k ⊆ reach fg u (k + d)
-  | 0 => Finset.Subset.refl _
-  | d + 1 => Finset.Subset.trans (reach_subset_add fg u k d) (reach_subset_succ fg u (k + d))
+theorem reach_subset_add (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k d : ℕ) :
+    reach fg u k ⊆ reach fg u (k + d) := by
+  induction d with
+  | zero =>
+    first
+      | exact Finset.Subset.refl _
+      | simp
+  | succ d ih =>
+    first
+      | exact Finset.Subset.trans ih (reach_subset_succ fg u (k + d))
+      | (rw [← Nat.add_assoc]; exact Finset.Subset.trans ih (reach_subset_succ fg u (k + d)))
 
 /-- Reachability is monotone in the number of steps. -/
 theorem reach_mono (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) {k m : ℕ} (h : k ≤ m) :
