@@ -294,7 +294,7 @@ theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (
     · rw [if_pos hw, if_pos hw, one_mul]
     · rw [if_neg hw, if_neg hw, zero_mul]
   calc ∑ x, G x * (∑ y, if y j = x j then F y else 0)
-      = ∑ x, ∑ y, (if y j = x j then G x * F y else 0) := by
+      = ∑ x : Fin n → α, ∑ y : Fin n → α, (if y j = x j then G x * F y else 0) := by
         refine Finset.sum_congr rfl (fun x _ => ?_)
         rw [Finset.mul_sum]
         refine Finset.sum_congr rfl (fun y _ => ?_)
@@ -318,9 +318,9 @@ theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (
             if q.2 j = q.1 j then G q.1 * F q.1 else 0) p :=
         Equiv.sum_comp (pairSwap T)
           (fun q : (Fin n → α) × (Fin n → α) => if q.2 j = q.1 j then G q.1 * F q.1 else 0)
-    _ = ∑ u, ∑ w, (if w j = u j then G u * F u else 0) :=
+    _ = ∑ u : Fin n → α, ∑ w : Fin n → α, (if w j = u j then G u * F u else 0) :=
         Fintype.sum_prod_type' (f := fun u w : Fin n → α => if w j = u j then G u * F u else 0)
-    _ = ∑ u, (∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0)) * (G u * F u) :=
+    _ = ∑ u : Fin n → α, (∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0)) * (G u * F u) :=
         Finset.sum_congr rfl (fun u _ => hN u)
     _ = (∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0)) * ∑ u, G u * F u := by
         first
@@ -374,11 +374,12 @@ theorem sum_mul_prod_blocks [Nonempty α] {κ : Type} [DecidableEq κ] (K : Fins
       sum_mul_fiber (F a) (S ∪ s.biUnion T) (T a) (j a) (hF a hmem) hdisj
     refine ⟨c₁ * c₂, mul_pos hc₁ hc₂, fun G hG => ?_⟩
     -- `G` times the summed block `a` still reads only `S`
-    have hG₁ : ReadsOnly (fun x => G x * ∑ y, if y (j a) = x (j a) then F a y else 0) S := by
+    have hG₁ : ReadsOnly
+        (fun x => G x * ∑ y : Fin n → α, if y (j a) = x (j a) then F a y else 0) S := by
       refine readsOnly_mul hG ?_
       intro x x' hxx'
-      show (∑ y, if y (j a) = x (j a) then F a y else 0)
-        = ∑ y, if y (j a) = x' (j a) then F a y else 0
+      show (∑ y : Fin n → α, if y (j a) = x (j a) then F a y else 0)
+        = ∑ y : Fin n → α, if y (j a) = x' (j a) then F a y else 0
       rw [hxx' (j a) (hjS a hmem)]
     -- `G` times the blocks of `s` reads only `S ∪ s.biUnion T`
     have hsubS : S ⊆ S ∪ s.biUnion T := by
@@ -393,28 +394,34 @@ theorem sum_mul_prod_blocks [Nonempty α] {κ : Type} [DecidableEq κ] (K : Fins
     have hG₂ : ReadsOnly (fun u => G u * ∏ k ∈ s, F k u) (S ∪ s.biUnion T) :=
       readsOnly_mul (hG.mono hsubS)
         (readsOnly_prod s F _ (fun k hk => (hF k (hsub k hk)).mono (hsubT k hk)))
-    have hX : ∑ u, (G u * ∏ k ∈ s, F k u) * F a u = ∑ u, G u * ∏ k ∈ insert a s, F k u := by
+    have hX : ∑ u : Fin n → α, (G u * ∏ k ∈ s, F k u) * F a u
+        = ∑ u : Fin n → α, G u * ∏ k ∈ insert a s, F k u := by
       refine Finset.sum_congr rfl (fun u _ => ?_)
       rw [Finset.prod_insert ha]
       ring
-    calc ∑ x, G x * ∏ k ∈ insert a s, (∑ y, if y (j k) = x (j k) then F k y else 0)
-        = ∑ x, (G x * ∑ y, if y (j a) = x (j a) then F a y else 0) *
-            ∏ k ∈ s, (∑ y, if y (j k) = x (j k) then F k y else 0) := by
+    calc ∑ x : Fin n → α,
+          G x * ∏ k ∈ insert a s, (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0)
+        = ∑ x : Fin n → α, (G x * ∑ y : Fin n → α, if y (j a) = x (j a) then F a y else 0) *
+            ∏ k ∈ s, (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0) := by
           refine Finset.sum_congr rfl (fun x _ => ?_)
           rw [Finset.prod_insert ha]
           ring
-      _ = c₁ * ∑ u, (G u * ∑ y, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u :=
+      _ = c₁ * ∑ u : Fin n → α,
+            (G u * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u :=
           h₁ _ hG₁
-      _ = c₁ * ∑ u, (G u * ∏ k ∈ s, F k u) * ∑ y, if y (j a) = u (j a) then F a y else 0 := by
-          have hY : ∑ u, (G u * ∑ y, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u
-              = ∑ u, (G u * ∏ k ∈ s, F k u) * ∑ y, if y (j a) = u (j a) then F a y else 0 :=
+      _ = c₁ * ∑ u : Fin n → α,
+            (G u * ∏ k ∈ s, F k u) * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0 := by
+          have hY : ∑ u : Fin n → α,
+                (G u * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u
+              = ∑ u : Fin n → α,
+                (G u * ∏ k ∈ s, F k u) * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0 :=
             Finset.sum_congr rfl (fun u _ => mul_right_comm _ _ _)
           rw [hY]
-      _ = c₁ * (c₂ * ∑ u, (G u * ∏ k ∈ s, F k u) * F a u) := by
+      _ = c₁ * (c₂ * ∑ u : Fin n → α, (G u * ∏ k ∈ s, F k u) * F a u) := by
           first
             | (rw [h₂ _ hG₂]; done)
             | exact congrArg (fun t => c₁ * t) (h₂ _ hG₂)
-      _ = c₁ * c₂ * ∑ u, G u * ∏ k ∈ insert a s, F k u := by
+      _ = c₁ * c₂ * ∑ u : Fin n → α, G u * ∏ k ∈ insert a s, F k u := by
           rw [hX]
           ring
 
