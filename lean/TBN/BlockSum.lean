@@ -293,7 +293,7 @@ theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (
     by_cases hw : w j = u j
     · rw [if_pos hw, if_pos hw, one_mul]
     · rw [if_neg hw, if_neg hw, zero_mul]
-  calc ∑ x, G x * (∑ y, if y j = x j then F y else 0)
+  calc ∑ x : Fin n → α, G x * (∑ y : Fin n → α, if y j = x j then F y else 0)
       = ∑ x : Fin n → α, ∑ y : Fin n → α, (if y j = x j then G x * F y else 0) := by
         refine Finset.sum_congr rfl (fun x _ => ?_)
         rw [Finset.mul_sum]
@@ -322,7 +322,7 @@ theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (
         Fintype.sum_prod_type' (f := fun u w : Fin n → α => if w j = u j then G u * F u else 0)
     _ = ∑ u : Fin n → α, (∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0)) * (G u * F u) :=
         Finset.sum_congr rfl (fun u _ => hN u)
-    _ = (∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0)) * ∑ u, G u * F u := by
+    _ = (∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0)) * ∑ u : Fin n → α, G u * F u := by
         first
           | (rw [Finset.mul_sum]; done)
           | exact (Finset.mul_sum _ _ _).symm
