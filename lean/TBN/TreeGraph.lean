@@ -58,20 +58,20 @@ variable {n : ℕ} {ι α : Type} [Fintype ι] [DecidableEq ι] [Fintype α] [De
 section Reach
 
 /-- Breadth-first reachability in zero steps: only the start node. -/
-theorem reach_zero (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) : reach fg u 0 = {u} := by
+private theorem reach_zero (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) : reach fg u 0 = {u} := by
   first
     | rfl
     | simp [reach]
 
 /-- Breadth-first reachability in `k + 1` steps: one `expand` of the nodes reached in `k`. -/
-theorem reach_succ (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k : ℕ) :
+private theorem reach_succ (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k : ℕ) :
     reach fg u (k + 1) = expand fg (reach fg u k) := by
   first
     | rfl
     | simp [reach]
 
 /-- A node is in the expansion of `S` iff it is in `S` or is adjacent to a node of `S`. -/
-theorem mem_expand (fg : FactorGraph n ι α) (S : Finset (Fin n ⊕ ι)) (u : Fin n ⊕ ι) :
+private theorem mem_expand (fg : FactorGraph n ι α) (S : Finset (Fin n ⊕ ι)) (u : Fin n ⊕ ι) :
     u ∈ expand fg S ↔ u ∈ S ∨ ∃ w ∈ S, adj fg w u = true := by
   first
     | (simp only [expand, Finset.mem_union, Finset.mem_biUnion, Finset.mem_filter,
@@ -79,14 +79,14 @@ theorem mem_expand (fg : FactorGraph n ι α) (S : Finset (Fin n ⊕ ι)) (u : F
     | (unfold expand; simp)
 
 /-- Reachability grows by one step. -/
-theorem reach_subset_succ (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k : ℕ) :
+private theorem reach_subset_succ (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k : ℕ) :
     reach fg u k ⊆ reach fg u (k + 1) := by
   intro x hx
   rw [reach_succ, mem_expand]
   exact Or.inl hx
 
 /-- Reachability grows with the number of steps (auxiliary form). -/
-theorem reach_subset_add (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k d : ℕ) :
+private theorem reach_subset_add (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k d : ℕ) :
     reach fg u k ⊆ reach fg u (k + d) := by
   induction d with
   | zero =>
@@ -99,14 +99,14 @@ theorem reach_subset_add (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (k d : �
       | (rw [← Nat.add_assoc]; exact Finset.Subset.trans ih (reach_subset_succ fg u (k + d)))
 
 /-- Reachability is monotone in the number of steps. -/
-theorem reach_mono (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) {k m : ℕ} (h : k ≤ m) :
+private theorem reach_mono (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) {k m : ℕ} (h : k ≤ m) :
     reach fg u k ⊆ reach fg u m := by
   have hm : m = k + (m - k) := by omega
   rw [hm]
   exact reach_subset_add fg u k (m - k)
 
 /-- In a connected graph every node is reached from every node within `numNodes` steps. -/
-theorem mem_reach_of_connected (fg : FactorGraph n ι α) (hc : Connected fg) (r w : Fin n ⊕ ι) :
+private theorem mem_reach_of_connected (fg : FactorGraph n ι α) (hc : Connected fg) (r w : Fin n ⊕ ι) :
     w ∈ reach fg r (numNodes fg) := by
   have h : reach fg r (numNodes fg) = Finset.univ :=
     (show ∀ u : Fin n ⊕ ι, reach fg u (numNodes fg) = Finset.univ from hc) r
@@ -118,7 +118,7 @@ end Reach
 section Adj
 
 /-- A variable and a factor are adjacent iff the variable is in the factor's scope. -/
-theorem adj_inl_inr (fg : FactorGraph n ι α) {j : Fin n} {a : ι} :
+private theorem adj_inl_inr (fg : FactorGraph n ι α) {j : Fin n} {a : ι} :
     adj fg (Sum.inl j) (Sum.inr a) = true ↔ j ∈ fg.scope a := by
   first
     | (show decide (j ∈ fg.scope a) = true ↔ j ∈ fg.scope a
@@ -126,7 +126,7 @@ theorem adj_inl_inr (fg : FactorGraph n ι α) {j : Fin n} {a : ι} :
     | simp [adj]
 
 /-- A factor and a variable are adjacent iff the variable is in the factor's scope. -/
-theorem adj_inr_inl (fg : FactorGraph n ι α) {j : Fin n} {a : ι} :
+private theorem adj_inr_inl (fg : FactorGraph n ι α) {j : Fin n} {a : ι} :
     adj fg (Sum.inr a) (Sum.inl j) = true ↔ j ∈ fg.scope a := by
   first
     | (show decide (j ∈ fg.scope a) = true ↔ j ∈ fg.scope a
@@ -134,14 +134,14 @@ theorem adj_inr_inl (fg : FactorGraph n ι α) {j : Fin n} {a : ι} :
     | simp [adj]
 
 /-- Two variables are never adjacent. -/
-theorem adj_inl_inl (fg : FactorGraph n ι α) (i j : Fin n) :
+private theorem adj_inl_inl (fg : FactorGraph n ι α) (i j : Fin n) :
     adj fg (Sum.inl i) (Sum.inl j) = false := by
   first
     | rfl
     | simp [adj]
 
 /-- Two factors are never adjacent. -/
-theorem adj_inr_inr (fg : FactorGraph n ι α) (a b : ι) :
+private theorem adj_inr_inr (fg : FactorGraph n ι α) (a b : ι) :
     adj fg (Sum.inr a) (Sum.inr b) = false := by
   first
     | rfl
@@ -157,7 +157,7 @@ noncomputable def bfsDist (fg : FactorGraph n ι α) (r w : Fin n ⊕ ι) : ℕ 
   sInf {k : ℕ | w ∈ reach fg r k}
 
 /-- The distance is at most any number of steps that reaches the node. -/
-theorem bfsDist_le_of_mem (fg : FactorGraph n ι α) {r w : Fin n ⊕ ι} {k : ℕ}
+private theorem bfsDist_le_of_mem (fg : FactorGraph n ι α) {r w : Fin n ⊕ ι} {k : ℕ}
     (h : w ∈ reach fg r k) : bfsDist fg r w ≤ k := by
   unfold bfsDist
   apply Nat.sInf_le
@@ -166,7 +166,7 @@ theorem bfsDist_le_of_mem (fg : FactorGraph n ι α) {r w : Fin n ⊕ ι} {k : �
     | exact h
 
 /-- In a connected graph a node is reached in exactly `bfsDist` steps. -/
-theorem mem_reach_bfsDist (fg : FactorGraph n ι α) (hc : Connected fg) (r w : Fin n ⊕ ι) :
+private theorem mem_reach_bfsDist (fg : FactorGraph n ι α) (hc : Connected fg) (r w : Fin n ⊕ ι) :
     w ∈ reach fg r (bfsDist fg r w) := by
   have hmem : numNodes fg ∈ {k : ℕ | w ∈ reach fg r k} := by
     first
@@ -195,7 +195,7 @@ theorem eq_of_bfsDist_eq_zero (fg : FactorGraph n ι α) (hc : Connected fg) {r 
   exact Finset.mem_singleton.mp hm
 
 /-- In a connected graph, adjacent nodes have distances differing by at most one. -/
-theorem bfsDist_le_succ_of_adj (fg : FactorGraph n ι α) (hc : Connected fg) {r u w : Fin n ⊕ ι}
+private theorem bfsDist_le_succ_of_adj (fg : FactorGraph n ι α) (hc : Connected fg) {r u w : Fin n ⊕ ι}
     (h : adj fg u w = true) : bfsDist fg r w ≤ bfsDist fg r u + 1 := by
   apply bfsDist_le_of_mem
   rw [reach_succ, mem_expand]
@@ -220,7 +220,7 @@ theorem ecc_le_numNodes (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin 
 
 /-- In a connected graph every node other than the root has a neighbour one step closer to the
 root. -/
-theorem exists_parent (fg : FactorGraph n ι α) (hc : Connected fg) {r w : Fin n ⊕ ι}
+private theorem exists_parent (fg : FactorGraph n ι α) (hc : Connected fg) {r w : Fin n ⊕ ι}
     (hw : w ≠ r) : ∃ u, adj fg u w = true ∧ bfsDist fg r u + 1 = bfsDist fg r w := by
   have hmem := mem_reach_bfsDist fg hc r w
   have h0 : bfsDist fg r w ≠ 0 := fun h0 => hw (eq_of_bfsDist_eq_zero fg hc h0)
@@ -246,7 +246,7 @@ noncomputable def bfsPar (fg : FactorGraph n ι α) (r w : Fin n ⊕ ι) : Fin n
   else w
 
 /-- The defining property of the BFS parent, whenever a closer neighbour exists. -/
-theorem bfsPar_spec (fg : FactorGraph n ι α) {r w : Fin n ⊕ ι}
+private theorem bfsPar_spec (fg : FactorGraph n ι α) {r w : Fin n ⊕ ι}
     (h : ∃ u, adj fg u w = true ∧ bfsDist fg r u + 1 = bfsDist fg r w) :
     adj fg (bfsPar fg r w) w = true ∧ bfsDist fg r (bfsPar fg r w) + 1 = bfsDist fg r w := by
   unfold bfsPar
@@ -278,7 +278,7 @@ theorem bfsDist_bfsPar (fg : FactorGraph n ι α) (hc : Connected fg) {r w : Fin
   (bfsPar_spec fg (exists_parent fg hc hw)).2
 
 /-- Two non-root nodes are never each other's BFS parents. -/
-theorem not_bfsPar_cycle (fg : FactorGraph n ι α) (hc : Connected fg) {r w₁ w₂ : Fin n ⊕ ι}
+private theorem not_bfsPar_cycle (fg : FactorGraph n ι α) (hc : Connected fg) {r w₁ w₂ : Fin n ⊕ ι}
     (h₁ : w₁ ≠ r) (h₂ : w₂ ≠ r) (p₁ : bfsPar fg r w₁ = w₂) (p₂ : bfsPar fg r w₂ = w₁) :
     False := by
   have d₁ := bfsDist_bfsPar fg hc h₁
@@ -293,14 +293,14 @@ section Counting
 
 /-- The edge joining two nodes of the bipartite graph, as an element `⟨a, j⟩` (factor `a`,
 variable `j`) of the edge type; `none` for two variables or two factors. It is symmetric. -/
-def edgeOf : Fin n ⊕ ι → Fin n ⊕ ι → Option ((_ : ι) × Fin n)
+private def edgeOf : Fin n ⊕ ι → Fin n ⊕ ι → Option ((_ : ι) × Fin n)
   | .inl _, .inl _ => none
   | .inl j, .inr a => some ⟨a, j⟩
   | .inr a, .inl j => some ⟨a, j⟩
   | .inr _, .inr _ => none
 
 /-- The two ends of an edge `⟨a, j⟩` are the variable `j` and the factor `a`. -/
-theorem eq_of_edgeOf_eq_some {x y : Fin n ⊕ ι} {a : ι} {j : Fin n}
+private theorem eq_of_edgeOf_eq_some {x y : Fin n ⊕ ι} {a : ι} {j : Fin n}
     (h : edgeOf x y = some ⟨a, j⟩) :
     (x = Sum.inl j ∧ y = Sum.inr a) ∨ (x = Sum.inr a ∧ y = Sum.inl j) := by
   cases x with
@@ -336,7 +336,7 @@ theorem eq_of_edgeOf_eq_some {x y : Fin n ⊕ ι} {a : ι} {j : Fin n}
         | cases h
 
 /-- Two node pairs with the same edge are the same pair, possibly swapped. -/
-theorem edgeOf_eq_edgeOf {x y x' y' : Fin n ⊕ ι} {e : (_ : ι) × Fin n}
+private theorem edgeOf_eq_edgeOf {x y x' y' : Fin n ⊕ ι} {e : (_ : ι) × Fin n}
     (h : edgeOf x y = some e) (h' : edgeOf x' y' = some e) :
     (x = x' ∧ y = y') ∨ (x = y' ∧ y = x') := by
   obtain ⟨a, j⟩ := e
@@ -347,7 +347,7 @@ theorem edgeOf_eq_edgeOf {x y x' y' : Fin n ⊕ ι} {e : (_ : ι) × Fin n}
       | exact Or.inr ⟨hx.trans hy'.symm, hy.trans hx'.symm⟩
 
 /-- The edge of two adjacent nodes is an edge of the graph. -/
-theorem edgeOf_mem_image (fg : FactorGraph n ι α) {u w : Fin n ⊕ ι} (h : adj fg u w = true) :
+private theorem edgeOf_mem_image (fg : FactorGraph n ι α) {u w : Fin n ⊕ ι} (h : adj fg u w = true) :
     edgeOf w u ∈ (Finset.univ.sigma fg.scope).image some := by
   rw [Finset.mem_image]
   cases u with
@@ -371,7 +371,7 @@ theorem edgeOf_mem_image (fg : FactorGraph n ι α) {u w : Fin n ⊕ ι} (h : ad
         | simp [adj] at h
 
 /-- The edge set has `numEdges fg` elements. -/
-theorem card_edges (fg : FactorGraph n ι α) :
+private theorem card_edges (fg : FactorGraph n ι α) :
     (Finset.univ.sigma fg.scope).card = numEdges fg := by
   first
     | (rw [Finset.card_sigma]; rfl)
@@ -379,7 +379,7 @@ theorem card_edges (fg : FactorGraph n ι α) :
     | simp [numEdges]
 
 /-- The number of nodes is the cardinality of the node type. -/
-theorem card_univ_nodes (fg : FactorGraph n ι α) :
+private theorem card_univ_nodes (fg : FactorGraph n ι α) :
     (Finset.univ : Finset (Fin n ⊕ ι)).card = numNodes fg := by
   first
     | (rw [Finset.card_univ, Fintype.card_sum, Fintype.card_fin]; rfl)
@@ -387,7 +387,7 @@ theorem card_univ_nodes (fg : FactorGraph n ι α) :
     | simp [numNodes]
 
 /-- Every non-root node is sent to the edge joining it to its BFS parent. -/
-theorem parent_edge_subset (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
+private theorem parent_edge_subset (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
     (Finset.univ.erase r).image (fun w => edgeOf w (bfsPar fg r w))
       ⊆ (Finset.univ.sigma fg.scope).image some := by
   intro e he
@@ -396,7 +396,7 @@ theorem parent_edge_subset (fg : FactorGraph n ι α) (hc : Connected fg) (r : F
 
 /-- Distinct non-root nodes have distinct parent edges (two nodes sharing one would be each
 other's parents). -/
-theorem parent_edge_injOn (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
+private theorem parent_edge_injOn (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
     Set.InjOn (fun w => edgeOf w (bfsPar fg r w)) (Finset.univ.erase r : Set (Fin n ⊕ ι)) := by
   intro w₁ h₁ w₂ h₂ hfe
   have hw₁ : w₁ ≠ r := Finset.ne_of_mem_erase (Finset.mem_coe.mp h₁)
@@ -410,7 +410,7 @@ theorem parent_edge_injOn (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fi
     exact (not_bfsPar_cycle fg hc hw₁ hw₂ hy hx.symm).elim
 
 /-- The number of non-root nodes is at most the number of edges. -/
-theorem card_erase_le_numEdges (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
+private theorem card_erase_le_numEdges (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
     (Finset.univ.erase r).card ≤ numEdges fg :=
   calc (Finset.univ.erase r).card
       = ((Finset.univ.erase r).image (fun w => edgeOf w (bfsPar fg r w))).card :=
@@ -434,7 +434,7 @@ theorem numNodes_le_numEdges_succ (fg : FactorGraph n ι α) (hc : Connected fg)
     omega
 
 /-- In a tree the parent edges are all the edges. -/
-theorem image_parent_edge_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (r : Fin n ⊕ ι) :
+private theorem image_parent_edge_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (r : Fin n ⊕ ι) :
     (Finset.univ.erase r).image (fun w => edgeOf w (bfsPar fg r w))
       = (Finset.univ.sigma fg.scope).image some := by
   apply Finset.eq_of_subset_of_card_le (parent_edge_subset fg ht.1 r)
@@ -474,7 +474,7 @@ end Counting
 section Subtree
 
 /-- One more BFS-parent step, applied last. -/
-theorem bfsPar_iterate_succ (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) (k : ℕ) (x : Fin n ⊕ ι) :
+private theorem bfsPar_iterate_succ (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) (k : ℕ) (x : Fin n ⊕ ι) :
     (bfsPar fg r)^[k + 1] x = bfsPar fg r ((bfsPar fg r)^[k] x) := by
   first
     | exact Function.iterate_succ_apply' (bfsPar fg r) k x
@@ -483,12 +483,12 @@ theorem bfsPar_iterate_succ (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) (k : �
        | succ k ih => exact ih (bfsPar fg r x))
 
 /-- The root is fixed by every iterate of the BFS parent map. -/
-theorem bfsPar_iterate_root (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) (k : ℕ) :
+private theorem bfsPar_iterate_root (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) (k : ℕ) :
     (bfsPar fg r)^[k] r = r :=
   Function.iterate_fixed (bfsPar_self fg r) k
 
 /-- Each of the first `bfsDist u` parent steps from `u` lowers the distance by one. -/
-theorem bfsDist_iterate (fg : FactorGraph n ι α) (hc : Connected fg) {r u : Fin n ⊕ ι} :
+private theorem bfsDist_iterate (fg : FactorGraph n ι α) (hc : Connected fg) {r u : Fin n ⊕ ι} :
     ∀ k, k ≤ bfsDist fg r u → bfsDist fg r ((bfsPar fg r)^[k] u) + k = bfsDist fg r u := by
   intro k
   induction k with
@@ -509,14 +509,14 @@ theorem bfsDist_iterate (fg : FactorGraph n ι α) (hc : Connected fg) {r u : Fi
     omega
 
 /-- `bfsDist u` parent steps lead from `u` to the root. -/
-theorem bfsPar_iterate_bfsDist (fg : FactorGraph n ι α) (hc : Connected fg) (r u : Fin n ⊕ ι) :
+private theorem bfsPar_iterate_bfsDist (fg : FactorGraph n ι α) (hc : Connected fg) (r u : Fin n ⊕ ι) :
     (bfsPar fg r)^[bfsDist fg r u] u = r := by
   have h := bfsDist_iterate fg hc (r := r) (u := u) (bfsDist fg r u) (Nat.le_refl _)
   apply eq_of_bfsDist_eq_zero fg hc
   omega
 
 /-- At least `bfsDist u` parent steps lead from `u` to the root (and stay there). -/
-theorem bfsPar_iterate_of_le (fg : FactorGraph n ι α) (hc : Connected fg) {r u : Fin n ⊕ ι}
+private theorem bfsPar_iterate_of_le (fg : FactorGraph n ι α) (hc : Connected fg) {r u : Fin n ⊕ ι}
     {k : ℕ} (hk : bfsDist fg r u ≤ k) : (bfsPar fg r)^[k] u = r := by
   have hk' : k = (k - bfsDist fg r u) + bfsDist fg r u := by omega
   rw [hk', Function.iterate_add_apply, bfsPar_iterate_bfsDist fg hc r u,
@@ -539,7 +539,7 @@ theorem mem_subtree (fg : FactorGraph n ι α) (r w u : Fin n ⊕ ι) :
 
 /-- Membership in a subtree, by distances: `u` is below `w` iff `w` is not farther from the root
 and exactly `bfsDist u - bfsDist w` parent steps lead from `u` to `w`. -/
-theorem mem_subtree_iff (fg : FactorGraph n ι α) (hc : Connected fg) {r w u : Fin n ⊕ ι} :
+private theorem mem_subtree_iff (fg : FactorGraph n ι α) (hc : Connected fg) {r w u : Fin n ⊕ ι} :
     u ∈ subtree fg r w ↔ bfsDist fg r w ≤ bfsDist fg r u ∧
       (bfsPar fg r)^[bfsDist fg r u - bfsDist fg r w] u = w := by
   rw [mem_subtree]
@@ -632,7 +632,7 @@ theorem bfsPar_mem_subtree (fg : FactorGraph n ι α) (hc : Connected fg) {r w u
 
 /-- A node of a subtree other than its top node lies in the subtree of a child of the top node
 (a non-root node whose BFS parent is the top node). -/
-theorem exists_child_of_mem_subtree (fg : FactorGraph n ι α) (hc : Connected fg)
+private theorem exists_child_of_mem_subtree (fg : FactorGraph n ι α) (hc : Connected fg)
     {r w u : Fin n ⊕ ι} (h : u ∈ subtree fg r w) (hne : u ≠ w) :
     ∃ c, c ≠ r ∧ bfsPar fg r c = w ∧ u ∈ subtree fg r c := by
   have hlt := bfsDist_lt_of_mem_subtree fg hc h hne
