@@ -39,8 +39,9 @@ same positive factor `card α ^ (n - card (scope a))` to every entry of the mess
 multiply messages by positive constants only, so the normalised beliefs are those of the textbook
 algorithm (and of `tbn.bp.belief_propagation`, whose rounds follow the same contract: uniform
 messages before round 1, `bpRounds` after `T` rounds). Evidence enters as unary factors
-(`FactorGraph.withEvidence`). The exactness of BP on trees is proved in `TBN.Pearl` for rooted
-pairwise trees and here for a single factor; it is not proved for general tree factor graphs.
+(`FactorGraph.withEvidence`). The exactness of BP on trees is proved here for a single factor, in
+`TBN.Pearl` / `TBN.PearlFactor` for rooted trees, and for these flat definitions on every factor
+graph satisfying `IsTree` in `TBN.TreeBP` (`pearl_tree`).
 
 ## References
 
