@@ -231,6 +231,7 @@ theorem up_message (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (v₀
   | zero =>
     intro a p _ hd
     have h := TBN.TreeGraph.bfsDist_le_ecc fg (Sum.inl i) (Sum.inr a)
+    exfalso
     omega
   | succ t ih =>
     intro a p hp hd
