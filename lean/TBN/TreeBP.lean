@@ -56,7 +56,7 @@ variable {n : ℕ} {ι α : Type} [Fintype ι] [DecidableEq ι] [Fintype α] [De
 section Messages
 
 /-- One more round of BP is one `bpRound` applied to the messages after the earlier rounds. -/
-theorem bpRounds_succ (fg : FactorGraph n ι α) (t : ℕ) (μ : Messages n ι α) :
+private theorem bpRounds_succ (fg : FactorGraph n ι α) (t : ℕ) (μ : Messages n ι α) :
     bpRounds fg (t + 1) μ = bpRound fg (bpRounds fg t μ) := by
   first
     | rfl
@@ -66,7 +66,7 @@ theorem bpRounds_succ (fg : FactorGraph n ι α) (t : ℕ) (μ : Messages n ι �
 variable `p` is the sum, over the assignments giving `p` the value `v`, of the table of `a` times
 the old messages into `a`'s children `j` from their own children `b` (the grandchildren of `a`,
 indexed by the pairs `⟨j, b⟩`). -/
-theorem bpRound_factor_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) {a : ι}
+private theorem bpRound_factor_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) {a : ι}
     {p : Fin n} (hp : bfsPar fg (Sum.inl i) (Sum.inr a) = Sum.inl p) (μ : Messages n ι α)
     (v : α) :
     bpRound fg μ a p v
@@ -101,7 +101,7 @@ theorem bpRound_factor_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n
 /-- If every old message into a child `j` of `a` from a grandchild `b` is a constant `c ⟨j, b⟩`
 times the subtree sum of `b`, then the new message from `a` to its parent is the product of
 these constants times a sum in which the table of `a` meets the grandchildren's subtree sums. -/
-theorem bpRound_factor_const (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) {a : ι}
+private theorem bpRound_factor_const (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) {a : ι}
     {p : Fin n} (hp : bfsPar fg (Sum.inl i) (Sum.inr a) = Sum.inl p) (μ : Messages n ι α)
     (c : ((_ : Fin n) × ι) → ℝ)
     (hc : ∀ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j), ∀ w : α,
@@ -129,7 +129,7 @@ theorem bpRound_factor_const (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fi
 /-- The block factorisation below a factor `a` with parent `p`: one positive constant, the same
 for every value `v` of `p`, turns the table of `a` times the grandchildren's subtree sums into
 the subtree sum of `a` itself. -/
-theorem factor_blocks [Nonempty α] (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n)
+private theorem factor_blocks [Nonempty α] (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n)
     {a : ι} {p : Fin n} (hp : bfsPar fg (Sum.inl i) (Sum.inr a) = Sum.inl p) :
     ∃ cB : ℝ, 0 < cB ∧ ∀ v : α,
       ∑ x : Fin n → α, (if x p = v then fg.table a x else 0) *
@@ -265,7 +265,7 @@ end Messages
 section Root
 
 /-- If `N * Q = A * B` with `N ≠ 0`, then `Q = A / N * B`. -/
-theorem eq_div_mul_of_mul_eq {N Q A B : ℝ} (hN : N ≠ 0) (h : N * Q = A * B) :
+private theorem eq_div_mul_of_mul_eq {N Q A B : ℝ} (hN : N ≠ 0) (h : N * Q = A * B) :
     Q = A / N * B := by
   calc Q = (N⁻¹ * N) * Q := by rw [inv_mul_cancel₀ hN, one_mul]
     _ = N⁻¹ * (N * Q) := by ring
@@ -275,7 +275,7 @@ theorem eq_div_mul_of_mul_eq {N Q A B : ℝ} (hN : N ≠ 0) (h : N * Q = A * B) 
 /-- At the root of a tree, after at least `ecc` rounds, the unnormalised belief of the variable
 `i` is one positive constant (the same for every value) times its unnormalised exact marginal
 (SPEC 3.2, Pearl's theorem before normalisation). -/
-theorem unnormBelief_eq_const_mul (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (T : ℕ)
+private theorem unnormBelief_eq_const_mul (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (T : ℕ)
     (hT : ecc fg (Sum.inl i) ≤ T) (v₀ : α) :
     ∃ C : ℝ, 0 < C ∧ ∀ w : α,
       unnormBelief fg (bpRounds fg T uniformMessages) i w = C * fg.unnormMarginal i w := by
@@ -368,7 +368,7 @@ theorem unnormBelief_eq_const_mul (fg : FactorGraph n ι α) (ht : IsTree fg) (i
 
 /-- Normalisation removes a nonzero constant: if `f w = C * g w` for every `w` with `C ≠ 0`, then
 `f` and `g` have the same normalisation (also when the total is `0`, as `x / 0 = 0`). -/
-theorem div_sum_eq_of_eq_const_mul {β : Type} [Fintype β] (f g : β → ℝ) (C : ℝ) (hC : C ≠ 0)
+private theorem div_sum_eq_of_eq_const_mul {β : Type} [Fintype β] (f g : β → ℝ) (C : ℝ) (hC : C ≠ 0)
     (h : ∀ w, f w = C * g w) (v : β) : f v / ∑ w, f w = g v / ∑ w, g w := by
   have hs : ∑ w, f w = C * ∑ w, g w := by
     rw [Finset.mul_sum]
