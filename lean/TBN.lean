@@ -12,6 +12,10 @@ import TBN.FactorGraph
 import TBN.SumProduct
 import TBN.Pearl
 import TBN.PearlFactor
+import TBN.TreeGraph
+import TBN.BlockSum
+import TBN.TreeLocal
+import TBN.TreeBP
 
 /-!
 # tbn: sigmoid transformers and belief propagation
