@@ -135,6 +135,8 @@ private theorem mem_of_adj_inl_inr {fg : FactorGraph n ι α} {j : Fin n} {a : �
     (h : adj fg (Sum.inl j) (Sum.inr a) = true) : j ∈ fg.scope a := by
   first
     | exact of_decide_eq_true h
+    | (have h' : decide (j ∈ fg.scope a) = true := h
+       exact of_decide_eq_true h')
     | simpa [adj] using h
 
 /-- An edge from a factor to a variable is a scope membership. -/
@@ -142,6 +144,8 @@ private theorem mem_of_adj_inr_inl {fg : FactorGraph n ι α} {j : Fin n} {a : �
     (h : adj fg (Sum.inr a) (Sum.inl j) = true) : j ∈ fg.scope a := by
   first
     | exact of_decide_eq_true h
+    | (have h' : decide (j ∈ fg.scope a) = true := h
+       exact of_decide_eq_true h')
     | simpa [adj] using h
 
 /-- A scope membership is an edge. -/
@@ -149,6 +153,8 @@ private theorem adj_inl_inr_of_mem {fg : FactorGraph n ι α} {j : Fin n} {a : �
     (h : j ∈ fg.scope a) : adj fg (Sum.inl j) (Sum.inr a) = true := by
   first
     | exact decide_eq_true h
+    | (show decide (j ∈ fg.scope a) = true
+       exact decide_eq_true h)
     | simp [adj, h]
 
 /-- No edge joins two factors. -/
@@ -156,14 +162,16 @@ private theorem adj_inr_inr_false (fg : FactorGraph n ι α) (a b : ι) :
     adj fg (Sum.inr a) (Sum.inr b) = false := by
   first
     | rfl
-    | simp [adj]
+    | (simp [adj]; done)
+    | decide
 
 /-- No edge joins two variables. -/
 private theorem adj_inl_inl_false (fg : FactorGraph n ι α) (j k : Fin n) :
     adj fg (Sum.inl j) (Sum.inl k) = false := by
   first
     | rfl
-    | simp [adj]
+    | (simp [adj]; done)
+    | decide
 
 /-- A factor node is not the root variable node. -/
 private theorem inr_ne_root (i : Fin n) (a : ι) : (Sum.inr a : Fin n ⊕ ι) ≠ Sum.inl i := by
@@ -474,11 +482,25 @@ theorem subProd_factor (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) {
   show ∏ c ∈ facs fg i (Sum.inr a), fg.table c x
     = fg.table a x * ∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j),
         ∏ c ∈ facs fg i (Sum.inr k.2), fg.table c x
-  rw [facs_inr_eq fg ht i a, Finset.prod_insert (not_mem_grandchildren fg ht i a),
+  -- the subtree's factors: `a` and the disjoint union of the grandchildren's factor sets
+  have hI : ∏ c ∈ facs fg i (Sum.inr a), fg.table c x
+      = fg.table a x * ∏ c ∈ ((childVars fg i a).sigma (fun j => childFacs fg i j)).biUnion
+          (fun k => facs fg i (Sum.inr k.2)), fg.table c x := by
+    first
+      | exact (congrArg (fun s : Finset ι => ∏ c ∈ s, fg.table c x) (facs_inr_eq fg ht i a)).trans
+          (Finset.prod_insert (not_mem_grandchildren fg ht i a))
+      | (rw [facs_inr_eq fg ht i a]
+         exact Finset.prod_insert (not_mem_grandchildren fg ht i a))
+  have hU : ∏ c ∈ ((childVars fg i a).sigma (fun j => childFacs fg i j)).biUnion
+        (fun k => facs fg i (Sum.inr k.2)), fg.table c x
+      = ∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j),
+          ∏ c ∈ facs fg i (Sum.inr k.2), fg.table c x :=
     Finset.prod_biUnion (pairwiseDisjoint_of ((childVars fg i a).sigma (fun j => childFacs fg i j))
-      (fun k => facs fg i (Sum.inr k.2)) (pairwise_grandchildren fg ht i a))]
-  -- the two sides now agree syntactically (then `rw` has closed the goal) or definitionally
-  all_goals rfl
+      (fun k => facs fg i (Sum.inr k.2)) (pairwise_grandchildren fg ht i a))
+  first
+    | exact hI.trans (congrArg (fun q : ℝ => fg.table a x * q) hU)
+    | (rw [hI, hU]; done)
+    | (rw [hI, hU]; rfl)
 
 /-- In a tree rooted at variable `i`, the joint weight of an assignment is the product of the
 subtree products of the root's children (SPEC 3.2, Pearl's theorem on tree factor graphs; Coppola
@@ -486,12 +508,18 @@ arXiv:2603.17063, BP equivalence). -/
 theorem joint_eq_prod_subProd (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n)
     (x : Fin n → α) : fg.joint x = ∏ a ∈ childFacs fg i i, subProd fg i (Sum.inr a) x := by
   show fg.joint x = ∏ a ∈ childFacs fg i i, ∏ c ∈ facs fg i (Sum.inr a), fg.table c x
-  have e : fg.joint x = ∏ c ∈ (Finset.univ : Finset ι), fg.table c x := rfl
-  rw [e, univ_eq_biUnion fg ht i,
+  have e0 : fg.joint x = ∏ c ∈ (Finset.univ : Finset ι), fg.table c x := rfl
+  -- all factors: the disjoint union of the factor sets of the root's children's subtrees
+  have e1 : ∏ c ∈ (Finset.univ : Finset ι), fg.table c x
+      = ∏ c ∈ (childFacs fg i i).biUnion (fun a => facs fg i (Sum.inr a)), fg.table c x := by
+    first
+      | exact congrArg (fun s : Finset ι => ∏ c ∈ s, fg.table c x) (univ_eq_biUnion fg ht i)
+      | (rw [← univ_eq_biUnion fg ht i]; done)
+  have e2 : ∏ c ∈ (childFacs fg i i).biUnion (fun a => facs fg i (Sum.inr a)), fg.table c x
+      = ∏ a ∈ childFacs fg i i, ∏ c ∈ facs fg i (Sum.inr a), fg.table c x :=
     Finset.prod_biUnion (pairwiseDisjoint_of (childFacs fg i i) (fun a => facs fg i (Sum.inr a))
-      (pairwise_root fg ht i))]
-  -- the two sides now agree syntactically (then `rw` has closed the goal) or definitionally
-  all_goals rfl
+      (pairwise_root fg ht i))
+  exact e0.trans (e1.trans e2)
 
 end Products
 
