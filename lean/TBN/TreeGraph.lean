@@ -106,7 +106,8 @@ private theorem reach_mono (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) {k m : 
   exact reach_subset_add fg u k (m - k)
 
 /-- In a connected graph every node is reached from every node within `numNodes` steps. -/
-private theorem mem_reach_of_connected (fg : FactorGraph n ι α) (hc : Connected fg) (r w : Fin n ⊕ ι) :
+private theorem mem_reach_of_connected (fg : FactorGraph n ι α)
+    (hc : Connected fg) (r w : Fin n ⊕ ι) :
     w ∈ reach fg r (numNodes fg) := by
   have h : reach fg r (numNodes fg) = Finset.univ :=
     (show ∀ u : Fin n ⊕ ι, reach fg u (numNodes fg) = Finset.univ from hc) r
@@ -195,7 +196,8 @@ theorem eq_of_bfsDist_eq_zero (fg : FactorGraph n ι α) (hc : Connected fg) {r 
   exact Finset.mem_singleton.mp hm
 
 /-- In a connected graph, adjacent nodes have distances differing by at most one. -/
-private theorem bfsDist_le_succ_of_adj (fg : FactorGraph n ι α) (hc : Connected fg) {r u w : Fin n ⊕ ι}
+private theorem bfsDist_le_succ_of_adj (fg : FactorGraph n ι α)
+    (hc : Connected fg) {r u w : Fin n ⊕ ι}
     (h : adj fg u w = true) : bfsDist fg r w ≤ bfsDist fg r u + 1 := by
   apply bfsDist_le_of_mem
   rw [reach_succ, mem_expand]
@@ -347,7 +349,8 @@ private theorem edgeOf_eq_edgeOf {x y x' y' : Fin n ⊕ ι} {e : (_ : ι) × Fin
       | exact Or.inr ⟨hx.trans hy'.symm, hy.trans hx'.symm⟩
 
 /-- The edge of two adjacent nodes is an edge of the graph. -/
-private theorem edgeOf_mem_image (fg : FactorGraph n ι α) {u w : Fin n ⊕ ι} (h : adj fg u w = true) :
+private theorem edgeOf_mem_image (fg : FactorGraph n ι α)
+    {u w : Fin n ⊕ ι} (h : adj fg u w = true) :
     edgeOf w u ∈ (Finset.univ.sigma fg.scope).image some := by
   rw [Finset.mem_image]
   cases u with
@@ -410,7 +413,8 @@ private theorem parent_edge_injOn (fg : FactorGraph n ι α) (hc : Connected fg)
     exact (not_bfsPar_cycle fg hc hw₁ hw₂ hy hx.symm).elim
 
 /-- The number of non-root nodes is at most the number of edges. -/
-private theorem card_erase_le_numEdges (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
+private theorem card_erase_le_numEdges (fg : FactorGraph n ι α)
+    (hc : Connected fg) (r : Fin n ⊕ ι) :
     (Finset.univ.erase r).card ≤ numEdges fg :=
   calc (Finset.univ.erase r).card
       = ((Finset.univ.erase r).image (fun w => edgeOf w (bfsPar fg r w))).card :=
@@ -474,7 +478,8 @@ end Counting
 section Subtree
 
 /-- One more BFS-parent step, applied last. -/
-private theorem bfsPar_iterate_succ (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) (k : ℕ) (x : Fin n ⊕ ι) :
+private theorem bfsPar_iterate_succ (fg : FactorGraph n ι α)
+    (r : Fin n ⊕ ι) (k : ℕ) (x : Fin n ⊕ ι) :
     (bfsPar fg r)^[k + 1] x = bfsPar fg r ((bfsPar fg r)^[k] x) := by
   first
     | exact Function.iterate_succ_apply' (bfsPar fg r) k x
@@ -509,7 +514,8 @@ private theorem bfsDist_iterate (fg : FactorGraph n ι α) (hc : Connected fg) {
     omega
 
 /-- `bfsDist u` parent steps lead from `u` to the root. -/
-private theorem bfsPar_iterate_bfsDist (fg : FactorGraph n ι α) (hc : Connected fg) (r u : Fin n ⊕ ι) :
+private theorem bfsPar_iterate_bfsDist (fg : FactorGraph n ι α)
+    (hc : Connected fg) (r u : Fin n ⊕ ι) :
     (bfsPar fg r)^[bfsDist fg r u] u = r := by
   have h := bfsDist_iterate fg hc (r := r) (u := u) (bfsDist fg r u) (Nat.le_refl _)
   apply eq_of_bfsDist_eq_zero fg hc
@@ -532,9 +538,14 @@ on trees) -/
 theorem mem_subtree (fg : FactorGraph n ι α) (r w u : Fin n ⊕ ι) :
     u ∈ subtree fg r w ↔ ∃ k, (bfsPar fg r)^[k] u = w := by
   unfold subtree
+  -- The filter's `DecidablePred` instance is classical (`open Classical in` above); `simp` keeps
+  -- the instance it unified with, while `rw` would re-synthesize it (hence `classical` there).
   first
-    | (rw [Finset.mem_filter]
+    | (simp only [Finset.mem_filter, Finset.mem_univ, true_and]; done)
+    | (classical
+       rw [Finset.mem_filter]
        exact ⟨fun h => h.2, fun h => ⟨Finset.mem_univ u, h⟩⟩)
+    | (classical simp)
     | simp
 
 /-- Membership in a subtree, by distances: `u` is below `w` iff `w` is not farther from the root
