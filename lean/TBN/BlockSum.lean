@@ -129,7 +129,7 @@ private theorem coordSwap_at (j : Fin n) (v v' : α) (x : Fin n → α) :
     coordSwap j v v' x j = Equiv.swap v v' (x j) := by
   first
     | exact if_pos rfl
-    | (rw [coordSwap_apply, if_pos rfl])
+    | (rw [coordSwap_apply, if_pos rfl]; done)
     | simp [coordSwap]
 
 private theorem coordSwapEquiv_apply_iff (j : Fin n) (v v' : α) (x : Fin n → α) :
@@ -159,9 +159,11 @@ theorem fiber_pos [Nonempty α] (j : Fin n) (v : α) :
     show (0 : ℝ) < (if v = v then (1 : ℝ) else 0)
     rw [if_pos rfl]
     exact one_pos
-  exact lt_of_lt_of_le h1
-    (Finset.single_le_sum (f := fun y : Fin n → α => if y j = v then (1 : ℝ) else 0) hnn
-      (Finset.mem_univ _))
+  first
+    | exact lt_of_lt_of_le h1
+        (Finset.single_le_sum (f := fun y : Fin n → α => if y j = v then (1 : ℝ) else 0) hnn
+          (Finset.mem_univ _))
+    | exact Finset.sum_pos' hnn ⟨fun _ => v, Finset.mem_univ _, h1⟩
 
 /-- All fibers of a coordinate have the same size: as many full assignments give coordinate `j`
 the value `v` as the value `v'` (SPEC 3.2 Pearl, Coppola arXiv:2603.17063: the constant of flat BP
@@ -238,7 +240,8 @@ private def pairSwap (T : Finset (Fin n)) :
     first
       | (show (blkMix T (blkMix T x y) (blkMix T y x), blkMix T (blkMix T y x) (blkMix T x y))
             = (x, y)
-         rw [blkMix_blkMix, blkMix_blkMix])
+         rw [blkMix_blkMix, blkMix_blkMix]
+         done)
       | (simp only [blkMix_blkMix]; done)
       | exact Prod.ext (blkMix_blkMix T x y) (blkMix_blkMix T y x)
   right_inv p := by
@@ -246,7 +249,8 @@ private def pairSwap (T : Finset (Fin n)) :
     first
       | (show (blkMix T (blkMix T x y) (blkMix T y x), blkMix T (blkMix T y x) (blkMix T x y))
             = (x, y)
-         rw [blkMix_blkMix, blkMix_blkMix])
+         rw [blkMix_blkMix, blkMix_blkMix]
+         done)
       | (simp only [blkMix_blkMix]; done)
       | exact Prod.ext (blkMix_blkMix T x y) (blkMix_blkMix T y x)
 
