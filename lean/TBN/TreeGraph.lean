@@ -20,8 +20,8 @@ facts Pearl's theorem for flat tree factor graphs (`TBN.TreeBP`) is proved from.
   particular `bfsPar fg r r = r`).
 * `ecc fg r`: the largest distance from `r`.
 * `subtree fg r w`: the nodes whose chain of BFS parents passes through `w`.
-* `edgeOf`: the edge `⟨a, j⟩` joining a factor `a` and a variable `j`, as an element of the edge
-  set `Finset.univ.sigma fg.scope` (`none` for two nodes of the same kind).
+* (private, auxiliary) `edgeOf`: the edge `⟨a, j⟩` joining a factor `a` and a variable `j`, as an
+  element of the edge set `Finset.univ.sigma fg.scope` (`none` for two nodes of the same kind).
 
 ## Main statements
 
@@ -30,7 +30,7 @@ facts Pearl's theorem for flat tree factor graphs (`TBN.TreeBP`) is proved from.
   neighbour one step closer to the root.
 * `numNodes_le_numEdges_succ`: a connected bipartite graph has at least `|V| - 1` edges.
 * `adj_eq_parent`: in a tree every edge joins a node to its BFS parent (from any root).
-* `mem_subtree_iff`, `subtree_root`, `disjoint_subtree`, `subtree_trans`,
+* `mem_subtree`, `subtree_root`, `disjoint_subtree`, `subtree_trans`,
   `subtree_eq_insert_biUnion`: subtrees, their disjointness at equal depth and their
   decomposition into the subtrees of the children.
 
