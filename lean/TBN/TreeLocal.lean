@@ -225,11 +225,19 @@ private theorem mem_subtree_iff_child (fg : FactorGraph n ι α) (hc : Connected
   constructor
   · rintro (h | ⟨c, hcm, hu⟩)
     · exact Or.inl h
-    · rw [Finset.mem_filter] at hcm
-      exact Or.inr ⟨c, hcm.2.1, hcm.2.2, hu⟩
+    · first
+        | exact Or.inr ⟨c, (Finset.mem_filter.1 hcm).2.1, (Finset.mem_filter.1 hcm).2.2, hu⟩
+        | (simp only [Finset.mem_filter, Finset.mem_univ, true_and] at hcm
+           exact Or.inr ⟨c, hcm.1, hcm.2, hu⟩)
+        | (rw [Finset.mem_filter] at hcm
+           exact Or.inr ⟨c, hcm.2.1, hcm.2.2, hu⟩)
   · rintro (h | ⟨c, h1, h2, hu⟩)
     · exact Or.inl h
-    · exact Or.inr ⟨c, Finset.mem_filter.2 ⟨Finset.mem_univ c, h1, h2⟩, hu⟩
+    · refine Or.inr ⟨c, ?_, hu⟩
+      first
+        | exact Finset.mem_filter.2 ⟨Finset.mem_univ c, h1, h2⟩
+        | (simp only [Finset.mem_filter, Finset.mem_univ, true_and]
+           exact ⟨h1, h2⟩)
 
 end Adjacency
 
