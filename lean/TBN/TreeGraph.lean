@@ -211,14 +211,21 @@ noncomputable def ecc (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) : ℕ :=
 theorem bfsDist_le_ecc (fg : FactorGraph n ι α) (r w : Fin n ⊕ ι) :
     bfsDist fg r w ≤ ecc fg r := by
   unfold ecc
-  exact Finset.le_sup (f := fun w => bfsDist fg r w) (Finset.mem_univ w)
+  first
+    | exact Finset.le_sup (f := fun w => bfsDist fg r w) (Finset.mem_univ w)
+    | exact Finset.le_sup (Finset.mem_univ w)
+    | exact Finset.le_sup_of_le (Finset.mem_univ w) le_rfl
 
 /-- In a connected graph the eccentricity of any node is at most the number of nodes. (SPEC 3.2
 Pearl on trees) -/
 theorem ecc_le_numNodes (fg : FactorGraph n ι α) (hc : Connected fg) (r : Fin n ⊕ ι) :
     ecc fg r ≤ numNodes fg := by
+  have hw : ∀ w ∈ (Finset.univ : Finset (Fin n ⊕ ι)), bfsDist fg r w ≤ numNodes fg :=
+    fun w _ => bfsDist_le_of_mem fg (mem_reach_of_connected fg hc r w)
   unfold ecc
-  exact Finset.sup_le (fun w _ => bfsDist_le_of_mem fg (mem_reach_of_connected fg hc r w))
+  first
+    | exact Finset.sup_le hw
+    | exact Finset.sup_le_iff.mpr hw
 
 /-- In a connected graph every node other than the root has a neighbour one step closer to the
 root. -/
