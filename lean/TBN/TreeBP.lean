@@ -22,8 +22,8 @@ using the rooted-tree notions of `TBN.TreeGraph` and `TBN.TreeLocal`.
 * `up_message`: on a tree rooted at a variable, every upward message from a factor to its parent
   variable is, after enough rounds, a positive constant times the sum of the product of the
   factors below it (its subtree) over the assignments with the given parent value.
-* `unnormBelief_eq_const_mul`: at the root, the unnormalised belief is a positive constant (the
-  same for every value) times the unnormalised exact marginal.
+* (auxiliary, private) at the root, the unnormalised belief is a positive constant (the same for
+  every value) times the unnormalised exact marginal.
 * `pearl_tree`: after at least `ecc` rounds, the belief of a variable equals its exact marginal.
 * `pearl_tree_numNodes`: the same after at least `numNodes` rounds (a bound that does not depend
   on the variable).
@@ -34,7 +34,7 @@ The proof roots the tree at the variable (`TBN.TreeGraph`, `TBN.TreeLocal`) and 
 sums over full assignments block by block (`TBN.BlockSum`). Flat BP sums over all full
 assignments, so the variables outside a factor's scope contribute positive constants: every
 message is exact only up to a positive constant, chosen here as a function of the grandchild
-(`choose`), and the constants cancel in the normalised belief (`div_sum_eq_of_eq_const_mul`).
+(`choose`), and the constants cancel in the normalised belief.
 When the partition function vanishes both sides are `0 / 0 = 0`.
 
 ## References
@@ -94,7 +94,12 @@ private theorem bpRound_factor_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (i
   have hdef : bpRound fg μ a p v
       = ∑ x : Fin n → α, if x p = v then
           fg.table a x * ∏ j ∈ (fg.scope a).erase p, varToFactor fg μ j a (x j)
-        else 0 := rfl
+        else 0 := by
+    first
+      | rfl
+      | (show factorToVar fg (varToFactor fg μ) a p v = _
+         rfl)
+      | (simp only [bpRound, factorToVar]; done)
   rw [hdef, erase_scope_eq fg ht i hp]
   exact Finset.sum_congr rfl (fun x _ => by rw [hsig x])
 
@@ -124,7 +129,13 @@ private theorem bpRound_factor_const (fg : FactorGraph n ι α) (ht : IsTree fg)
       | (rw [← Finset.prod_mul_distrib]
          exact Finset.prod_congr rfl (fun k hk => hc k hk (x k.1)))
   rw [hprod]
-  split_ifs <;> ring
+  first
+    | (split_ifs <;> ring1)
+    | (by_cases hxv : x p = v
+       · rw [if_pos hxv, if_pos hxv]
+         ring
+       · rw [if_neg hxv, if_neg hxv]
+         ring)
 
 /-- The block factorisation below a factor `a` with parent `p`: one positive constant, the same
 for every value `v` of `p`, turns the table of `a` times the grandchildren's subtree sums into
@@ -275,8 +286,8 @@ private theorem eq_div_mul_of_mul_eq {N Q A B : ℝ} (hN : N ≠ 0) (h : N * Q =
 /-- At the root of a tree, after at least `ecc` rounds, the unnormalised belief of the variable
 `i` is one positive constant (the same for every value) times its unnormalised exact marginal
 (SPEC 3.2, Pearl's theorem before normalisation). -/
-private theorem unnormBelief_eq_const_mul (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (T : ℕ)
-    (hT : ecc fg (Sum.inl i) ≤ T) (v₀ : α) :
+private theorem unnormBelief_eq_const_mul (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n)
+    (T : ℕ) (hT : ecc fg (Sum.inl i) ≤ T) (v₀ : α) :
     ∃ C : ℝ, 0 < C ∧ ∀ w : α,
       unnormBelief fg (bpRounds fg T uniformMessages) i w = C * fg.unnormMarginal i w := by
   haveI : Nonempty α := ⟨v₀⟩
