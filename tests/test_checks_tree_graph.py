@@ -81,7 +81,7 @@ def test_distance_zero_needs_connectedness():
 
 def test_disjoint_subtree_needs_equal_distance():
     def wrong(ro):  # distinct nodes only, distances ignored
-        return tg._first((c1 == c2 or not (ro.subtree(c1) & ro.subtree(c2)), "meet")
+        return tg.first_failure((c1 == c2 or not (ro.subtree(c1) & ro.subtree(c2)), "meet")
                          for c1 in ro.nodes for c2 in ro.nodes)
     assert tg.discrete_check(tg.tree_graphs(1, 10), wrong, 1).max_deviation == 1
 
@@ -89,7 +89,7 @@ def test_disjoint_subtree_needs_equal_distance():
 def test_wrong_subtree_decomposition_is_caught():
     # Dropping the children's subtrees (subtree w = {w}) fails on any tree with an edge.
     def wrong(ro):
-        return tg._first((ro.subtree(w) == {w}, "bigger") for w in ro.nodes)
+        return tg.first_failure((ro.subtree(w) == {w}, "bigger") for w in ro.nodes)
     assert tg.discrete_check(tg.tree_graphs(1, 6), wrong, 1).max_deviation == 1
 
 

@@ -10,7 +10,8 @@ from tbn.checks import sum_product as sp
 from tbn.checks import tree_local as tl
 from tbn.checks._base import tolerance
 from tbn.checks.block_sum import all_assignments
-from tbn.checks.tree_graph import Rooting, connected_graphs, random_flat_tree, tree_graphs
+from tbn.checks.tree_graph import Rooting, connected_graphs, first_failure, random_flat_tree, \
+    tree_graphs
 
 CHECKS = [getattr(tl, name) for name in tl.__all__ if name.startswith("check_")]
 
@@ -49,7 +50,7 @@ def test_disjoint_vars_needs_equal_distance():
     # A factor and a factor of its own subtree share variables.
     def wrong(ro, i):
         m = len(ro.fg.factors)
-        return tl._first((b == c or not tl.vars_of(ro, ("fac", b)) & tl.vars_of(ro, ("fac", c)),
+        return first_failure((b == c or not tl.vars_of(ro, ("fac", b)) & tl.vars_of(ro, ("fac", c)),
                           "meet") for b in range(m) for c in range(m))
     assert tl._discrete(tree_graphs(1, 15), 1, wrong).max_deviation == 1
 
@@ -57,7 +58,7 @@ def test_disjoint_vars_needs_equal_distance():
 def test_erase_scope_eq_fails_with_a_cycle():
     # On a graph with a cycle a scope variable can hang below another factor.
     def stmt(ro, i):
-        return tl._first((set(ro.fg.factors[a][0]) - {p} == tl.child_vars(ro, a), "scope")
+        return first_failure((set(ro.fg.factors[a][0]) - {p} == tl.child_vars(ro, a), "scope")
                          for a, p in tl._factor_parents(ro))
     cyclic = [g for g in connected_graphs(3, 40) if not sp.is_tree(g)]
     assert tl._discrete(cyclic, 3, stmt, tree=False).max_deviation == 1

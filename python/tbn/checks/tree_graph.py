@@ -38,7 +38,7 @@ from .sum_product import (_adjacent, _nodes, connected, double_edge, is_tree, nu
 __all__ = [
     "Rooting", "bfs_dists", "bfs_dist", "bfs_par_map", "ecc", "iterate", "reaches", "subtree",
     "rooting", "random_flat_tree", "with_extra_edge", "random_connected_graph",
-    "any_graphs", "connected_graphs", "tree_graphs", "discrete_check",
+    "any_graphs", "connected_graphs", "tree_graphs", "discrete_check", "first_failure",
     "check_bfs_dist_self", "check_eq_of_bfs_dist_eq_zero", "check_bfs_dist_le_ecc",
     "check_ecc_le_num_nodes", "check_bfs_par_self", "check_adj_bfs_par",
     "check_bfs_dist_bfs_par", "check_num_nodes_le_num_edges_succ", "check_adj_eq_parent",
@@ -284,7 +284,7 @@ def discrete_check(graphs: Iterable[LeanGraph], statement: Callable[[Rooting], s
     return CheckResult(mpmath.mpf(0 if failure is None else 1), count, failure or "")
 
 
-def _first(pairs) -> str | None:
+def first_failure(pairs) -> str | None:
     """The first description whose condition failed (``pairs`` yields (ok, description))."""
     for ok, what in pairs:
         if not ok:
@@ -299,11 +299,11 @@ def stmt_bfs_dist_self(ro: Rooting):
 
 
 def stmt_eq_of_bfs_dist_eq_zero(ro: Rooting):
-    return _first((ro.dist[w] != 0 or w == ro.r, f"bfsDist {w} = 0, w != r") for w in ro.nodes)
+    return first_failure((ro.dist[w] != 0 or w == ro.r, f"bfsDist {w} = 0, w != r") for w in ro.nodes)
 
 
 def stmt_bfs_dist_le_ecc(ro: Rooting):
-    return _first((ro.dist[w] <= ro.ecc, f"bfsDist {w} > ecc") for w in ro.nodes)
+    return first_failure((ro.dist[w] <= ro.ecc, f"bfsDist {w} > ecc") for w in ro.nodes)
 
 
 def stmt_ecc_le_num_nodes(ro: Rooting):
@@ -315,12 +315,12 @@ def stmt_bfs_par_self(ro: Rooting):
 
 
 def stmt_adj_bfs_par(ro: Rooting):
-    return _first((w == ro.r or ro.adj(ro.par[w], w), f"bfsPar {w} not adjacent")
+    return first_failure((w == ro.r or ro.adj(ro.par[w], w), f"bfsPar {w} not adjacent")
                   for w in ro.nodes)
 
 
 def stmt_bfs_dist_bfs_par(ro: Rooting):
-    return _first((w == ro.r or ro.dist[ro.par[w]] + 1 == ro.dist[w],
+    return first_failure((w == ro.r or ro.dist[ro.par[w]] + 1 == ro.dist[w],
                    f"bfsDist (bfsPar {w}) + 1 != bfsDist {w}") for w in ro.nodes)
 
 
@@ -332,19 +332,19 @@ def stmt_num_nodes_le_num_edges_succ(ro: Rooting):
 
 def stmt_adj_eq_parent(ro: Rooting):
     r, par = ro.r, ro.par
-    return _first((not ro.adj(u, w) or (w != r and par[w] == u) or (u != r and par[u] == w),
+    return first_failure((not ro.adj(u, w) or (w != r and par[w] == u) or (u != r and par[u] == w),
                    f"edge {u}-{w} is not a parent edge")
                   for u in ro.nodes for w in ro.nodes)
 
 
 def stmt_mem_subtree(ro: Rooting):
-    return _first(((u in ro.subtree(w)) == reaches(ro.par, u, w),
+    return first_failure(((u in ro.subtree(w)) == reaches(ro.par, u, w),
                    f"u={u} in subtree {w} disagrees with the iterates")
                   for w in ro.nodes for u in ro.nodes)
 
 
 def stmt_self_mem_subtree(ro: Rooting):
-    return _first((w in ro.subtree(w), f"{w} not in its subtree") for w in ro.nodes)
+    return first_failure((w in ro.subtree(w), f"{w} not in its subtree") for w in ro.nodes)
 
 
 def stmt_subtree_root(ro: Rooting):
@@ -352,33 +352,33 @@ def stmt_subtree_root(ro: Rooting):
 
 
 def stmt_bfs_dist_le_of_mem_subtree(ro: Rooting):
-    return _first((ro.dist[w] <= ro.dist[u], f"u={u} in subtree {w}, closer to r")
+    return first_failure((ro.dist[w] <= ro.dist[u], f"u={u} in subtree {w}, closer to r")
                   for w in ro.nodes for u in ro.subtree(w))
 
 
 def stmt_bfs_dist_lt_of_mem_subtree(ro: Rooting):
-    return _first((u == w or ro.dist[w] < ro.dist[u], f"u={u} in subtree {w}, not farther")
+    return first_failure((u == w or ro.dist[w] < ro.dist[u], f"u={u} in subtree {w}, not farther")
                   for w in ro.nodes for u in ro.subtree(w))
 
 
 def stmt_disjoint_subtree(ro: Rooting):
-    return _first((c1 == c2 or ro.dist[c1] != ro.dist[c2]
+    return first_failure((c1 == c2 or ro.dist[c1] != ro.dist[c2]
                    or not (ro.subtree(c1) & ro.subtree(c2)),
                    f"subtrees of {c1}, {c2} meet") for c1 in ro.nodes for c2 in ro.nodes)
 
 
 def stmt_subtree_trans(ro: Rooting):
-    return _first((ro.subtree(u) <= ro.subtree(w), f"subtree {u} not inside subtree {w}")
+    return first_failure((ro.subtree(u) <= ro.subtree(w), f"subtree {u} not inside subtree {w}")
                   for w in ro.nodes for u in ro.subtree(w))
 
 
 def stmt_bfs_par_mem_subtree(ro: Rooting):
-    return _first((u == w or ro.par[u] in ro.subtree(w), f"bfsPar {u} leaves subtree {w}")
+    return first_failure((u == w or ro.par[u] in ro.subtree(w), f"bfsPar {u} leaves subtree {w}")
                   for w in ro.nodes for u in ro.subtree(w))
 
 
 def stmt_mem_subtree_bfs_par(ro: Rooting):
-    return _first((u in ro.subtree(ro.par[u]), f"{u} not in subtree of its parent")
+    return first_failure((u in ro.subtree(ro.par[u]), f"{u} not in subtree of its parent")
                   for u in ro.nodes)
 
 
@@ -389,7 +389,7 @@ def stmt_subtree_eq_insert_bi_union(ro: Rooting):
             if c != ro.r and ro.par[c] == w:
                 out |= ro.subtree(c)
         return frozenset(out)
-    return _first((ro.subtree(w) == rhs(w), f"subtree {w} != insert w (children's subtrees)")
+    return first_failure((ro.subtree(w) == rhs(w), f"subtree {w} != insert w (children's subtrees)")
                   for w in ro.nodes)
 
 

@@ -24,7 +24,7 @@ from ._base import CheckResult, to_mpf
 from .block_sum import all_assignments, exact_gap, reads_only
 from .factor_graph import LeanGraph
 from .sum_product import is_tree, nbrs
-from .tree_graph import Rooting, any_graphs, tree_graphs
+from .tree_graph import Rooting, any_graphs, first_failure, tree_graphs
 
 __all__ = [
     "facs", "vars_of", "sub_prod", "child_vars", "child_facs", "rooted_cases", "exact_joint",
@@ -110,13 +110,6 @@ def _discrete(graphs, seed: int, statement: Callable, *, tree: bool = True) -> C
     return CheckResult(mpmath.mpf(0 if failure is None else 1), count, failure or "")
 
 
-def _first(pairs) -> str | None:
-    for ok, what in pairs:
-        if not ok:
-            return what
-    return None
-
-
 def _factor_parents(ro: Rooting):
     """``(a, p)`` for every factor ``a`` with ``bfsPar (inr a) = inl p``."""
     for a in range(len(ro.fg.factors)):
@@ -138,7 +131,7 @@ def _trees(seed: int, instances: int):
 def check_mem_child_vars(precision: int, instances: int, seed: int) -> CheckResult:
     """``mem_childVars``: j is a child variable of a iff its parent is a (any graph)."""
     def stmt(ro, i):
-        return _first(((j in child_vars(ro, a)) == (ro.par[("var", j)] == ("fac", a)),
+        return first_failure(((j in child_vars(ro, a)) == (ro.par[("var", j)] == ("fac", a)),
                        f"j={j}, a={a}") for a in range(len(ro.fg.factors)) for j in range(ro.fg.n))
     return _discrete(any_graphs(seed, instances), seed, stmt, tree=False)
 
@@ -146,7 +139,7 @@ def check_mem_child_vars(precision: int, instances: int, seed: int) -> CheckResu
 def check_mem_child_facs(precision: int, instances: int, seed: int) -> CheckResult:
     """``mem_childFacs``: b is a child factor of j iff its parent is j (any graph)."""
     def stmt(ro, i):
-        return _first(((b in child_facs(ro, j)) == (ro.par[("fac", b)] == ("var", j)),
+        return first_failure(((b in child_facs(ro, j)) == (ro.par[("fac", b)] == ("var", j)),
                        f"j={j}, b={b}") for b in range(len(ro.fg.factors)) for j in range(ro.fg.n))
     return _discrete(any_graphs(seed, instances), seed, stmt, tree=False)
 
@@ -154,7 +147,7 @@ def check_mem_child_facs(precision: int, instances: int, seed: int) -> CheckResu
 def check_mem_scope_of_bfs_par(precision: int, instances: int, seed: int) -> CheckResult:
     """``mem_scope_of_bfsPar``: a factor's parent variable is in its scope (trees)."""
     def stmt(ro, i):
-        return _first((p in ro.fg.factors[a][0], f"parent {p} of factor {a} not in scope")
+        return first_failure((p in ro.fg.factors[a][0], f"parent {p} of factor {a} not in scope")
                       for a, p in _factor_parents(ro))
     return _discrete(_trees(seed, instances), seed, stmt)
 
@@ -162,7 +155,7 @@ def check_mem_scope_of_bfs_par(precision: int, instances: int, seed: int) -> Che
 def check_erase_scope_eq(precision: int, instances: int, seed: int) -> CheckResult:
     """``erase_scope_eq``: a factor's scope minus its parent is its set of child variables."""
     def stmt(ro, i):
-        return _first((set(ro.fg.factors[a][0]) - {p} == child_vars(ro, a),
+        return first_failure((set(ro.fg.factors[a][0]) - {p} == child_vars(ro, a),
                        f"factor {a}, parent {p}") for a, p in _factor_parents(ro))
     return _discrete(_trees(seed, instances), seed, stmt)
 
@@ -170,7 +163,7 @@ def check_erase_scope_eq(precision: int, instances: int, seed: int) -> CheckResu
 def check_erase_nbrs_eq(precision: int, instances: int, seed: int) -> CheckResult:
     """``erase_nbrs_eq``: a child variable's factors other than its parent are its children."""
     def stmt(ro, i):
-        return _first((set(nbrs(ro.fg, j)) - {a} == child_facs(ro, j), f"factor {a}, child {j}")
+        return first_failure((set(nbrs(ro.fg, j)) - {a} == child_facs(ro, j), f"factor {a}, child {j}")
                       for a in range(len(ro.fg.factors)) for j in sorted(child_vars(ro, a)))
     return _discrete(_trees(seed, instances), seed, stmt)
 
@@ -185,7 +178,7 @@ def check_nbrs_root(precision: int, instances: int, seed: int) -> CheckResult:
 def check_bfs_dist_grandchild(precision: int, instances: int, seed: int) -> CheckResult:
     """``bfsDist_grandchild``: a grandchild factor is two steps farther from the root."""
     def stmt(ro, i):
-        return _first((ro.dist[("fac", b)] == ro.dist[("fac", a)] + 2, f"a={a}, j={j}, b={b}")
+        return first_failure((ro.dist[("fac", b)] == ro.dist[("fac", a)] + 2, f"a={a}, j={j}, b={b}")
                       for a in range(len(ro.fg.factors)) for j, b in _grandchildren(ro, a))
     return _discrete(_trees(seed, instances), seed, stmt)
 
@@ -193,7 +186,7 @@ def check_bfs_dist_grandchild(precision: int, instances: int, seed: int) -> Chec
 def check_bfs_dist_child_root(precision: int, instances: int, seed: int) -> CheckResult:
     """``bfsDist_child_root``: the root's child factors are at distance 1."""
     def stmt(ro, i):
-        return _first((ro.dist[("fac", a)] == 1, f"a={a}") for a in sorted(child_facs(ro, i)))
+        return first_failure((ro.dist[("fac", a)] == 1, f"a={a}") for a in sorted(child_facs(ro, i)))
     return _discrete(_trees(seed, instances), seed, stmt)
 
 
@@ -243,7 +236,7 @@ def check_table_reads_only(precision: int, instances: int, seed: int) -> CheckRe
     its scope (any graph: Lean's ``table_local`` field)."""
     def stmt(ro, i):
         fg = ro.fg
-        return _first((reads_only({x: fg.table(a, x) for x in all_assignments(fg.n, fg.k)},
+        return first_failure((reads_only({x: fg.table(a, x) for x in all_assignments(fg.n, fg.k)},
                                   fg.factors[a][0]), f"factor {a}")
                       for a in range(len(fg.factors)))
     return _discrete(any_graphs(seed, instances), seed, stmt, tree=False)
@@ -258,14 +251,14 @@ def check_sub_prod_reads_only(precision: int, instances: int, seed: int) -> Chec
         for b, j in _factor_parents(ro):
             f = {x: sub_prod(ro, ("fac", b), x) for x in all_assignments(fg.n, fg.k)}
             out.append((reads_only(f, {j} | vars_of(ro, ("fac", b))), f"factor {b}"))
-        return _first(out)
+        return first_failure(out)
     return _discrete(_trees(seed, instances), seed, stmt)
 
 
 def check_disjoint_scope_vars(precision: int, instances: int, seed: int) -> CheckResult:
     """``disjoint_scope_vars``: a factor's scope misses the variables below its grandchildren."""
     def stmt(ro, i):
-        return _first((not set(ro.fg.factors[a][0]) & vars_of(ro, ("fac", b)),
+        return first_failure((not set(ro.fg.factors[a][0]) & vars_of(ro, ("fac", b)),
                        f"a={a}, j={j}, b={b}")
                       for a, p in _factor_parents(ro) for j, b in _grandchildren(ro, a))
     return _discrete(_trees(seed, instances), seed, stmt)
@@ -275,7 +268,7 @@ def check_disjoint_vars(precision: int, instances: int, seed: int) -> CheckResul
     """``disjoint_vars``: distinct factors at the same distance have disjoint variable sets."""
     def stmt(ro, i):
         m = len(ro.fg.factors)
-        return _first((b == c or ro.dist[("fac", b)] != ro.dist[("fac", c)]
+        return first_failure((b == c or ro.dist[("fac", b)] != ro.dist[("fac", c)]
                        or not vars_of(ro, ("fac", b)) & vars_of(ro, ("fac", c)), f"b={b}, c={c}")
                       for b in range(m) for c in range(m))
     return _discrete(_trees(seed, instances), seed, stmt)
@@ -284,6 +277,6 @@ def check_disjoint_vars(precision: int, instances: int, seed: int) -> CheckResul
 def check_disjoint_root_vars(precision: int, instances: int, seed: int) -> CheckResult:
     """``disjoint_root_vars``: the root is in no child factor's variable set."""
     def stmt(ro, i):
-        return _first((i not in vars_of(ro, ("fac", a)), f"a={a}")
+        return first_failure((i not in vars_of(ro, ("fac", a)), f"a={a}")
                       for a in sorted(child_facs(ro, i)))
     return _discrete(_trees(seed, instances), seed, stmt)
