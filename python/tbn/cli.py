@@ -9,6 +9,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import time
 
@@ -77,34 +78,101 @@ def _model_after_evidence(args) -> None:
                        f"(see 'tbn {args.command} --help')")
 
 
+class _DeferredInterrupt:
+    """Ctrl-C during inference sets a flag; `check()` raises KeyboardInterrupt at a safe point.
+
+    A KeyboardInterrupt raised inside numpy's C loops over mpmath objects (einsum's object
+    matmul under --precision) is not unwound cleanly: it printed hundreds of lines of chained
+    SystemErrors, exited 1, once segfaulted.  The engines call their progress callback in plain
+    Python between such loops, and that callback checks the flag.  The first Ctrl-C restores
+    the default action, so a second one ends the process at once.
+    """
+
+    def __init__(self):
+        self.pending = False
+
+    def _handler(self, signum, frame) -> None:
+        self.pending = True
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    def check(self) -> None:
+        if self.pending:
+            raise KeyboardInterrupt
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        signal.signal(signal.SIGINT, self.previous)
+        if exc_type is None:
+            self.check()  # a Ctrl-C during the last step still interrupts
+
+
 class _Progress:
-    """A one-line progress display on stderr, for terminals only (pipes and logs stay clean):
-    shown from `delay` seconds on, refreshed at most every `refresh` s, erased at the end.
-    ``describe(*state)`` turns what the engine reports into the line's text."""
+    """The callback the engines call after each step: first acts on a deferred Ctrl-C
+    (``interrupt.check()``), then, on terminals only (pipes and logs stay clean), shows a
+    one-line progress display on stderr from `delay` seconds on, refreshed at most every
+    `refresh` s, erased at the end.  ``describe(*state)`` turns what the engine reports into
+    the line's text."""
 
     delay, refresh = 1.0, 0.2
 
-    def __init__(self, describe):
-        self.describe, self.shown = describe, False
+    def __init__(self, describe, interrupt: _DeferredInterrupt):
+        self.describe, self.interrupt, self.shown = describe, interrupt, False
         self.start = time.monotonic()
         self.last = -math.inf
         self.live = sys.stderr.isatty()
 
     def __call__(self, *state) -> None:
+        self.interrupt.check()
         now = time.monotonic()
-        if now - self.start < self.delay or now - self.last < self.refresh:
+        if not self.live or now - self.start < self.delay or now - self.last < self.refresh:
             return
         self.last, self.shown = now, True
         sys.stderr.write(f"\rtbn infer: {self.describe(*state)}   ")
         sys.stderr.flush()
 
     def __enter__(self):
-        return self if self.live else None
+        return self
 
     def __exit__(self, *exc) -> None:
         if self.shown:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
+
+
+def _run_inference(args, fg, evidence, interrupt):
+    """(marginals, converged, iterations, last change) of ``args.method``; the engines'
+    progress callbacks are where a deferred Ctrl-C is raised."""
+    if args.method == "exact":
+        from .exact import marginals
+        arithmetic = "mpmath" if args.precision else "float"
+        with _Progress(lambda done, total: f"exact inference, cluster {done}/{total}",
+                       interrupt) as progress:
+            probs = marginals(fg, evidence, arithmetic=arithmetic, dps=args.precision or 50,
+                              progress=progress)
+        return probs, True, 0, 0.0
+
+    def rounds(done, residual):
+        return (f"{'BP' if args.method == 'bp' else 'transformer'} round {done}/{args.max_iter}, "
+                f"largest change {float(residual):.2e} (stops below {float(args.tol):.2e})")
+
+    with _Progress(rounds, interrupt) as progress:
+        if args.method == "bp":
+            from .bp import belief_propagation
+            result = belief_propagation(fg, evidence, schedule="flooding", damping=args.damping,
+                                        tol=args.tol, max_iter=args.max_iter,
+                                        backend="mpmath" if args.precision else "numpy",
+                                        dps=args.precision, progress=progress)
+        else:
+            try:
+                from .transformer import transformer_marginals
+            except ImportError as exc:
+                raise TbnError(f"--method transformer is not available: {exc}") from None
+            result = transformer_marginals(fg, evidence, max_iter=args.max_iter, tol=args.tol,
+                                           dps=args.precision, progress=progress)
+    return result.marginals, result.converged, result.iterations, result.max_residual
 
 
 def _cmd_infer(args) -> int:
@@ -138,40 +206,15 @@ def _cmd_infer(args) -> int:
         verb = "applies" if len(given) == 1 else "apply"
         raise TbnError(f"{', '.join(given)} only {verb} to --method bp or transformer "
                        "(exact inference has nothing to iterate)")
+    if args.method == "transformer" and args.damping:
+        raise TbnError("--damping is not supported by --method transformer (undamped BP)")
     fg = read_model(args.model)
     evidence = _infer_evidence(fg, args.evidence)
-    if args.method == "exact":
-        from .exact import marginals
-        arithmetic = "mpmath" if args.precision else "float"
-        with _Progress(lambda done, total: f"exact inference, cluster {done}/{total}") as progress:
-            probs = marginals(fg, evidence, arithmetic=arithmetic, dps=args.precision or 50,
-                              progress=progress)
-        converged, iterations = True, 0
-    elif args.method == "bp":
-        from .bp import belief_propagation
-        def rounds(done, residual):
-            return (f"BP round {done}/{args.max_iter}, largest change {float(residual):.2e} "
-                    f"(stops below {float(args.tol):.2e})")
-
-        with _Progress(rounds) as progress:
-            result = belief_propagation(fg, evidence, schedule="flooding", damping=args.damping,
-                                        tol=args.tol, max_iter=args.max_iter,
-                                        backend="mpmath" if args.precision else "numpy",
-                                        dps=args.precision, progress=progress)
-        probs, converged, iterations = result.marginals, result.converged, result.iterations
-    else:
-        try:
-            from .transformer import transformer_marginals
-        except ImportError as exc:
-            raise TbnError(f"--method transformer is not available: {exc}") from None
-        if args.damping:
-            raise TbnError("--damping is not supported by --method transformer (undamped BP)")
-        result = transformer_marginals(fg, evidence, max_iter=args.max_iter, tol=args.tol,
-                                       dps=args.precision)
-        probs, converged, iterations = result.marginals, result.converged, result.iterations
+    with _DeferredInterrupt() as interrupt:
+        probs, converged, iterations, residual = _run_inference(args, fg, evidence, interrupt)
     if not converged and args.tol > 0:  # tol 0 asks for exactly --max-iter rounds
         print(f"tbn: warning: not converged after {iterations} rounds (last change "
-              f"{float(result.max_residual):.3g} >= --tol {float(args.tol):.3g}); the marginals "
+              f"{float(residual):.3g} >= --tol {float(args.tol):.3g}); the marginals "
               "are those of the last round (try --damping 0.5 or a larger --max-iter)",
               file=sys.stderr)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 import mpmath
 
@@ -32,7 +32,9 @@ class TransformerResult:
 
 def transformer_marginals(fg: FactorGraph, evidence: Mapping[str, int] | None = None, *,
                           max_iter: int = 1000, tol: float = 1e-10,
-                          dps: int | None = None) -> TransformerResult:
+                          dps: int | None = None,
+                          progress: Callable[[int, float], None] | None = None
+                          ) -> TransformerResult:
     """Beliefs of every variable from the forward passes of the compiled transformer.
 
     Parameters
@@ -48,6 +50,9 @@ def transformer_marginals(fg: FactorGraph, evidence: Mapping[str, int] | None = 
     dps : int, optional
         None: float64 weights and the numpy forward pass.  An int: weights and forward pass in
         mpmath at ``dps`` digits; marginals are then mpf.
+    progress : callable, optional
+        Called as ``progress(rounds, residual)`` after every round, as by
+        `tbn.bp.belief_propagation`: to show long runs moving, or to stop them between rounds.
 
     Returns
     -------
@@ -81,6 +86,8 @@ def transformer_marginals(fg: FactorGraph, evidence: Mapping[str, int] | None = 
             residual = max((abs(a - b) for slot in current
                             for a, b in zip(current[slot], previous[slot])), default=0)
             previous = current
+            if progress:
+                progress(t, residual)
             if residual < tol:
                 converged = True
                 break
