@@ -15,7 +15,7 @@ import mpmath
 import pytest
 
 from tbn import __version__
-from tbn.cli import MAX_PRECISION, main
+from tbn.cli import LOOPY_NOTE, MAX_PRECISION, main
 from tbn.errors import ParseError
 from tbn.exact import marginals
 from tbn.kb import parse_kb
@@ -369,11 +369,12 @@ def test_a_run_stopped_by_the_cap_warns_on_stderr(capsys, tmp_path, method):
     code, out, err = run(capsys, "infer", str(path), "--method", method, "--max-iter", "5",
                          "--json")
     assert code == 0 and json.loads(out)["converged"] is False
-    assert err.count("\n") == 1 and err.startswith("tbn: warning: not converged after 5 rounds")
+    note, warning = err.splitlines()  # the loop's note, then the warning
+    assert note == LOOPY_NOTE and warning.startswith("tbn: warning: not converged after 5 rounds")
     # --tol 0 asks for exactly --max-iter rounds: nothing to warn about
     code, out, err = run(capsys, "infer", str(path), "--method", method, "--max-iter", "5",
                          "--tol", "0", "--json")
-    assert code == 0 and err == ""
+    assert code == 0 and err == LOOPY_NOTE + "\n"
 
 
 def test_long_bp_runs_show_rounds_on_a_terminal_and_nothing_in_a_pipe(capsys, monkeypatch):
@@ -382,12 +383,12 @@ def test_long_bp_runs_show_rounds_on_a_terminal_and_nothing_in_a_pipe(capsys, mo
     monkeypatch.setattr(cli._Progress, "refresh", 0.0)
     argv = ("infer", EXAMPLE, "--method", "bp", "--tol", "1e-12", "--json")
     code, out, err = run(capsys, *argv)
-    assert code == 0 and err == ""  # not a terminal: stderr stays clean for logs
+    assert code == 0 and err == LOOPY_NOTE + "\n"  # not a terminal: no progress for logs
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, out, err = run(capsys, *argv)
     assert code == 0 and json.loads(out)["converged"]
     assert "\rtbn infer: BP round 1/1000, largest change" in err and "stops below 1.00e-12" in err
-    assert err.endswith("\r\033[K")  # the line is erased when the run ends
+    assert err.endswith("\r\033[K" + LOOPY_NOTE + "\n")  # the line is erased when the run ends
 
 
 def test_bp_progress_callback_sees_every_round_and_the_final_residual():
@@ -419,3 +420,62 @@ def test_exact_inference_progress_counts_every_cluster_once_in_order(capsys, mon
     code, out, err = run(capsys, "infer", EXAMPLE, "--json")
     assert code == 0 and f"\rtbn infer: exact inference, cluster {total}/{total}" in err
     assert err.endswith("\r\033[K")
+
+
+CONTRADICTORY_LOOP = """[variables]
+x = 2
+y = 2
+z = 2
+[[factor]]
+variables = ["x", "y"]
+table = [[1, 0], [0, 1]]
+[[factor]]
+variables = ["y", "z"]
+table = [[1, 0], [0, 1]]
+[[factor]]
+variables = ["z", "x"]
+table = [[0, 1], [1, 0]]
+"""
+
+
+@pytest.mark.parametrize("method", ["bp", "transformer"])
+def test_loopy_bp_says_it_is_approximate(capsys, tmp_path, method):
+    # x = y, y = z, z != x: Z = 0, yet loopy BP converges to 0.5/0.5 at once; deciding Z > 0 is
+    # NP-hard, so the least tbn owes the user is to say that these marginals are approximate
+    path = tmp_path / "loop.toml"
+    path.write_text(CONTRADICTORY_LOOP)
+    code, out, err = run(capsys, "infer", str(path), "--method", method, "--json")
+    assert code == 0 and json.loads(out)["marginals"]["x"] == {"0": 0.5, "1": 0.5}
+    assert err == LOOPY_NOTE + "\n"
+    code, out, err = run(capsys, "compile", str(path), "-o", str(tmp_path / "w.npz"), "--json")
+    assert code == 0 and err == LOOPY_NOTE + "\n"
+    code, out, err = run(capsys, "infer", str(path))
+    assert code == 2 and "the factors are contradictory" in err
+
+
+@pytest.mark.parametrize("method", ["bp", "transformer"])
+def test_bp_on_a_tree_finds_contradictory_factors_and_adds_no_note(capsys, tmp_path, method):
+    # a tree, no evidence: x = y, with x = 0 forced by a unary factor and y = 1 by another
+    tree = ('[variables]\nx = 2\ny = 2\n[[factor]]\nvariables = ["x", "y"]\n'
+            'table = [[1, 0], [0, 1]]\n[[factor]]\nvariables = ["x"]\ntable = [1, 0]\n'
+            '[[factor]]\nvariables = ["y"]\ntable = [{}]\n')
+    path = tmp_path / "tree.toml"
+    path.write_text(tree.format("1, 1"))
+    code, out, err = run(capsys, "infer", str(path), "--method", method, "--json")
+    assert code == 0 and err == "" and json.loads(out)["marginals"]["y"] == {"0": 1.0, "1": 0.0}
+    path.write_text(tree.format("0, 1"))
+    code, out, err = run(capsys, "infer", str(path), "--method", method)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "contradictory" in err and "Z = 0" in err and "note" not in err
+
+
+def test_has_cycle():
+    from tbn.graph import FactorGraph
+    pair = [[1, 1], [1, 1]]
+    assert not FactorGraph.build({"a": 2, "b": 2}, [(("a", "b"), pair)]).has_cycle()
+    assert not FactorGraph.build({"a": 2, "b": 2, "c": 2}, [(("a",), [1, 1])]).has_cycle()
+    assert FactorGraph.build({"a": 2, "b": 2}, [(("a", "b"), pair),
+                                                (("b", "a"), pair)]).has_cycle()
+    assert FactorGraph.build({"a": 2, "b": 2, "c": 2, "d": 2},
+                             [(("a", "b"), pair), (("b", "c"), pair), (("c", "a"), pair),
+                              (("d",), [1, 1])]).has_cycle()

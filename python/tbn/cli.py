@@ -49,6 +49,11 @@ def _emit_json(obj) -> None:
     sys.stdout.write("\n")
 
 
+LOOPY_NOTE = ("tbn: note: the factor graph has cycles: loopy belief propagation is approximate "
+              "and cannot detect contradictory factors (Z = 0); tbn infer --method exact gives "
+              "exact marginals")
+
+
 def _infer_evidence(fg, pairs: list[str]) -> dict[str, int]:
     """``["rain=yes", ...]`` -> ``{"rain": state index}``; every mistake reported at once."""
     from .errors import EvidenceError
@@ -212,6 +217,8 @@ def _cmd_infer(args) -> int:
     evidence = _infer_evidence(fg, args.evidence)
     with _DeferredInterrupt() as interrupt:
         probs, converged, iterations, residual = _run_inference(args, fg, evidence, interrupt)
+    if args.method != "exact" and fg.has_cycle():  # loopy BP can be confidently wrong (Z = 0)
+        print(LOOPY_NOTE, file=sys.stderr)
     if not converged and args.tol > 0:  # tol 0 asks for exactly --max-iter rounds
         print(f"tbn: warning: not converged after {iterations} rounds (last change "
               f"{float(residual):.3g} >= --tol {float(args.tol):.3g}); the marginals "
@@ -263,6 +270,8 @@ def _cmd_compile(args) -> int:
     fg = read_model(args.model)
     compiled = compile_factor_graph(fg, _infer_evidence(fg, args.evidence))
     npz, sidecar = save_weights(compiled, args.output)
+    if fg.has_cycle():  # the weights run loopy BP
+        print(LOOPY_NOTE, file=sys.stderr)
     info = layout(compiled)
     summary = {"weights": str(npz), "layout": str(sidecar), "width": info["width"],
                "message_dims": info["message_dims"], "heads_per_layer": 0,

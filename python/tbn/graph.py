@@ -263,6 +263,15 @@ class FactorGraph:
         adj = self._adjacency()
         return self.num_edges == len(adj) - 1 and len(_components(adj)) == 1
 
+    def has_cycle(self) -> bool:
+        """True iff the bipartite graph has a cycle: |E| > |V| - (number of components).
+
+        Without one (a forest) BP is exact and an all-zero message catches every Z = 0; with one
+        BP is loopy: approximate, and blind to contradictions that need the cycle to show.
+        """
+        adj = self._adjacency()
+        return self.num_edges > len(adj) - len(_components(adj))
+
     def diameter(self) -> int:
         """Longest shortest path, counted in bipartite edges, between two connected nodes.
 

@@ -21,8 +21,9 @@ from ..errors import EvidenceError
 from ..graph import FactorGraph
 from ..numerics import log_normalize, logsumexp, mp_normalize
 
-CONTRADICTION = ("contradictory evidence: the evidence has probability zero under the model "
-                 "(Z = 0), so no marginal exists")
+# the factors alone can be contradictory too: a tree without evidence raises this as well
+CONTRADICTION = ("contradictory evidence or factors: a message is zero everywhere, so Z = 0 and "
+                 "no marginal exists")
 
 
 def _factor_out(table: np.ndarray, slot: int, incoming: dict, times, total) -> np.ndarray:

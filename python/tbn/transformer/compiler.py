@@ -174,8 +174,8 @@ class CompiledBP:
                 if other[0] != k:
                     allowed &= prev[other]
             if not allowed:
-                raise EvidenceError(f"variable {name!r} has a zero message: the evidence "
-                                    "contradicts the factors (Z = 0)")
+                raise EvidenceError(f"variable {name!r} has a zero message: the factors "
+                                    "and the evidence are contradictory (Z = 0)")
             out.append(frozenset(allowed))
         return out
 
@@ -203,8 +203,8 @@ class CompiledBP:
             states = frozenset(int(s) for s in np.flatnonzero(reach))
             if not states:
                 raise EvidenceError(f"{self.fg.factors[k].label}: its message to "
-                                    f"{self.fg.factors[k].variables[p]!r} is zero: the evidence "
-                                    "contradicts the factors (Z = 0)")
+                                    f"{self.fg.factors[k].variables[p]!r} is zero: the factors "
+                                    "and the evidence are contradictory (Z = 0)")
             new[slot] = states
         return new
 
@@ -382,8 +382,8 @@ class CompiledBP:
             for slot in self._var_slots[i]:
                 allowed &= supp[slot]
             if not allowed:
-                raise EvidenceError(f"variable {var.name!r} has belief zero: the evidence "
-                                    "contradicts the factors (Z = 0)")
+                raise EvidenceError(f"variable {var.name!r} has belief zero: the factors "
+                                    "and the evidence are contradictory (Z = 0)")
             logb = {s: sum((x[self.offset[slot] + s] for slot in self._var_slots[i]),
                            self._num(0)) for s in allowed}
             out[var.name] = _normalise(logb, var.cardinality, self.dps is not None)
