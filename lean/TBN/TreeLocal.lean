@@ -86,6 +86,8 @@ theorem mem_childVars {fg : FactorGraph n ι α} {i j : Fin n} {a : ι} :
   unfold childVars
   first
     | exact Finset.mem_filter.trans (and_iff_right (Finset.mem_univ j))
+    | exact ⟨fun h => (Finset.mem_filter.1 h).2,
+        fun h => Finset.mem_filter.2 ⟨Finset.mem_univ j, h⟩⟩
     | (simp only [Finset.mem_filter, Finset.mem_univ, true_and]; done)
     | simp
 
@@ -96,6 +98,8 @@ theorem mem_childFacs {fg : FactorGraph n ι α} {i j : Fin n} {b : ι} :
   unfold childFacs
   first
     | exact Finset.mem_filter.trans (and_iff_right (Finset.mem_univ b))
+    | exact ⟨fun h => (Finset.mem_filter.1 h).2,
+        fun h => Finset.mem_filter.2 ⟨Finset.mem_univ b, h⟩⟩
     | (simp only [Finset.mem_filter, Finset.mem_univ, true_and]; done)
     | simp
 
@@ -105,6 +109,8 @@ private theorem mem_facs_iff {fg : FactorGraph n ι α} {i : Fin n} {w : Fin n �
   unfold facs
   first
     | exact Finset.mem_filter.trans (and_iff_right (Finset.mem_univ c))
+    | exact ⟨fun h => (Finset.mem_filter.1 h).2,
+        fun h => Finset.mem_filter.2 ⟨Finset.mem_univ c, h⟩⟩
     | (simp only [Finset.mem_filter, Finset.mem_univ, true_and]; done)
     | simp
 
@@ -114,6 +120,8 @@ private theorem mem_vars_iff {fg : FactorGraph n ι α} {i : Fin n} {w : Fin n �
   unfold vars
   first
     | exact Finset.mem_filter.trans (and_iff_right (Finset.mem_univ k))
+    | exact ⟨fun h => (Finset.mem_filter.1 h).2,
+        fun h => Finset.mem_filter.2 ⟨Finset.mem_univ k, h⟩⟩
     | (simp only [Finset.mem_filter, Finset.mem_univ, true_and]; done)
     | simp
 
@@ -123,6 +131,8 @@ private theorem mem_nbrs_iff {fg : FactorGraph n ι α} {j : Fin n} {b : ι} :
   unfold nbrs
   first
     | exact Finset.mem_filter.trans (and_iff_right (Finset.mem_univ b))
+    | exact ⟨fun h => (Finset.mem_filter.1 h).2,
+        fun h => Finset.mem_filter.2 ⟨Finset.mem_univ b, h⟩⟩
     | (simp only [Finset.mem_filter, Finset.mem_univ, true_and]; done)
     | simp
 
@@ -193,8 +203,10 @@ private theorem child_of_factor {fg : FactorGraph n ι α} (hc : Connected fg)
   rw [h] at hadj
   rcases c with j | b
   · exact ⟨j, rfl⟩
-  · rw [adj_inr_inr_false] at hadj
-    exact absurd hadj (by decide)
+  · first
+      | (rw [adj_inr_inr_false] at hadj
+         exact absurd hadj (by decide))
+      | exact absurd (hadj.symm.trans (adj_inr_inr_false fg a b)) (by decide)
 
 /-- The children of a variable node are factor nodes. -/
 private theorem child_of_var {fg : FactorGraph n ι α} (hc : Connected fg)
@@ -203,8 +215,10 @@ private theorem child_of_var {fg : FactorGraph n ι α} (hc : Connected fg)
   have hadj := adj_bfsPar fg hc hcr
   rw [h] at hadj
   rcases c with k | b
-  · rw [adj_inl_inl_false] at hadj
-    exact absurd hadj (by decide)
+  · first
+      | (rw [adj_inl_inl_false] at hadj
+         exact absurd hadj (by decide))
+      | exact absurd (hadj.symm.trans (adj_inl_inl_false fg j k)) (by decide)
   · exact ⟨b, rfl⟩
 
 /-- Two non-root nodes cannot be each other's parents (distances would increase both ways). -/
