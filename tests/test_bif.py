@@ -259,3 +259,14 @@ def test_a_gzip_file_without_the_gz_suffix_gets_a_hint(tmp_path):
     with pytest.raises(ParseError) as caught:
         read_bif(str(plain))
     assert "not UTF-8" in str(caught.value) and "gzip-compressed" not in str(caught.value)
+
+
+@pytest.mark.parametrize("old, new, line", [
+    ("[ 2 ] { no, yes }", "[ 3 ] { no, yes, maybe }", 6),  # a block with a property
+    ("[2] {off, on}", "[3] {off, on, broken}", 9)])         # a block read as one token
+def test_more_states_than_the_cap_are_refused_before_reading_them(monkeypatch, old, new, line):
+    import tbn.bif
+    monkeypatch.setattr(tbn.bif, "MAX_STATES", 2)
+    with pytest.raises(ParseError, match="3 states, more than the 2 a variable may have") as info:
+        parse_bif(_replace(old, new), "net.bif")
+    assert info.value.line == line

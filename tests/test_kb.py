@@ -107,6 +107,8 @@ MALFORMED = [
     ('[variables]\na = []\n', "variables.a: must be a non-empty list"),
     ('[variables]\na = ["s", "s"]\n', "variables.a: repeats a state name"),
     ('[variables]\na = 0\n', "variables.a: needs at least one state"),
+    # refused before 10**8 state names are made (that took 13 GB and 207 s)
+    ('[variables]\na = 1000001\n', "variables.a: 1000001 states, more than the 1000000"),
     (BASE + '[prior]\nq = 0.5\n', "prior.q: undeclared variable(s) ['q']"),
     (BASE + '[prior]\na = [0.5, 0.6]\n', "prior.a: probabilities sum to 1.1"),
     (BASE + '[prior]\nc = 0.5\n', "prior.c: a single number is the probability of state 1 (the second state) of a binary variable; 'c' has 3 states"),
@@ -223,3 +225,10 @@ def test_arbitrary_documents_give_a_graph_or_a_parse_error(variables, priors, en
         parse_kb("\n".join(lines) + "\n", "fuzz.toml")
     except ParseError as exc:
         assert str(exc).startswith("fuzz.toml: ")
+
+
+def test_a_listed_domain_over_the_state_cap_is_refused(monkeypatch):
+    import tbn.kb
+    monkeypatch.setattr(tbn.kb, "MAX_STATES", 2)
+    with pytest.raises(ParseError, match="variables.a: 3 states, more than the 2 a variable"):
+        parse_kb('[variables]\na = ["x", "y", "z"]\n', "model.toml")

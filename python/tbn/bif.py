@@ -30,7 +30,7 @@ import re
 import numpy as np
 
 from .errors import ParseError
-from .graph import Factor, FactorGraph, Variable, directed_cycle
+from .graph import MAX_STATES, Factor, FactorGraph, Variable, directed_cycle
 
 __all__ = ["read_bif", "parse_bif"]
 
@@ -273,6 +273,7 @@ class _Parser:
             kind, count, at = self.next("the number of states")
             if not count.isdigit():
                 raise self.error(f"expected the number of states, got {count!r}", at)
+            self.check_state_count(name, count, at)
             self.expect("]")
             self.expect("{")
             listed = [s for s, _ in self.names_until("}", "a state name")]
@@ -289,12 +290,19 @@ class _Parser:
             raise self.error(f"variable {name!r} has no 'type discrete' line")
         return states
 
+    def check_state_count(self, name: str, count: str, at: int) -> None:
+        """Refuse more than `MAX_STATES` states before their names are listed."""
+        if int(count) > MAX_STATES:
+            raise self.error(f"variable {name!r}: {count} states, more than the {MAX_STATES} "
+                             "a variable may have", at)
+
     def regular_variable_body(self, name: str) -> list[str]:
         """A `var` token: ``{ type discrete [ K ] { S1, ..., SK }; }``, same checks."""
         _, got, offset = self.tokens[self.i]
         self.i += 1
         m = _VAR_PARTS.match(got)
         count, at = m.group(1), offset + m.start(1)
+        self.check_state_count(name, count, at)
         listed = [x.strip() for x in m.group(2).split(",")]
         if len(listed) != int(count):
             raise self.error(f"variable {name!r} declares {count} states but lists "
