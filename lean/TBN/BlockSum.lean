@@ -181,9 +181,11 @@ theorem fiber_card_eq (j : Fin n) (v v' : α) :
         by_cases h : x j = v
         · rw [if_pos h, if_pos (hx.2 h)]
         · rw [if_neg h, if_neg (fun h' => h (hx.1 h'))]
-    _ = ∑ x : Fin n → α, (fun y : Fin n → α => if y j = v' then (1 : ℝ) else 0) x :=
-        Equiv.sum_comp (coordSwapEquiv j v v')
-          (fun y : Fin n → α => if y j = v' then (1 : ℝ) else 0)
+    _ = ∑ x : Fin n → α, (fun y : Fin n → α => if y j = v' then (1 : ℝ) else 0) x := by
+        first
+          | exact Equiv.sum_comp (coordSwapEquiv j v v')
+              (fun y : Fin n → α => if y j = v' then (1 : ℝ) else 0)
+          | exact Fintype.sum_equiv (coordSwapEquiv j v v') _ _ (fun _ => rfl)
 
 /-- A sum restricted to the fiber `x j = v`, of a function that is constant (equal to `Q`) on
 that fiber, is the fiber count times `Q` (SPEC 3.2 Pearl, Coppola arXiv:2603.17063). -/
@@ -266,7 +268,8 @@ count) is chosen before `G`, so one constant serves a whole family of `G`s. -/
 theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (Fin n)) (j : Fin n)
     (hF : ReadsOnly F (insert j T)) (hST : Disjoint S T) :
     ∃ c : ℝ, 0 < c ∧ ∀ G : (Fin n → α) → ℝ, ReadsOnly G S →
-      ∑ x, G x * (∑ y, if y j = x j then F y else 0) = c * ∑ u, G u * F u := by
+      ∑ x : Fin n → α, G x * (∑ y : Fin n → α, if y j = x j then F y else 0)
+        = c * ∑ u : Fin n → α, G u * F u := by
   obtain ⟨v₀⟩ := (inferInstance : Nonempty α)
   refine ⟨∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0), fiber_pos j v₀, ?_⟩
   intro G hG
@@ -305,9 +308,13 @@ theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (
         by_cases hc : y j = x j
         · rw [if_pos hc, if_pos hc]
         · rw [if_neg hc, if_neg hc, mul_zero]
-    _ = ∑ p : (Fin n → α) × (Fin n → α), (if p.2 j = p.1 j then G p.1 * F p.2 else 0) :=
-        (Fintype.sum_prod_type' (f := fun x y : Fin n → α =>
-          if y j = x j then G x * F y else 0)).symm
+    _ = ∑ p : (Fin n → α) × (Fin n → α), (if p.2 j = p.1 j then G p.1 * F p.2 else 0) := by
+        first
+          | exact (Fintype.sum_prod_type' (f := fun x y : Fin n → α =>
+              if y j = x j then G x * F y else 0)).symm
+          | exact (Fintype.sum_prod_type (f := fun p : (Fin n → α) × (Fin n → α) =>
+              if p.2 j = p.1 j then G p.1 * F p.2 else 0)).symm
+          | (simp only [Fintype.sum_prod_type]; done)
     _ = ∑ p : (Fin n → α) × (Fin n → α),
           (fun q : (Fin n → α) × (Fin n → α) =>
             if q.2 j = q.1 j then G q.1 * F q.1 else 0) (pairSwap T p) := by
@@ -319,11 +326,18 @@ theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (
           | (simp only [pairSwap_apply]; exact hΦΨ x y)
     _ = ∑ p : (Fin n → α) × (Fin n → α),
           (fun q : (Fin n → α) × (Fin n → α) =>
-            if q.2 j = q.1 j then G q.1 * F q.1 else 0) p :=
-        Equiv.sum_comp (pairSwap T)
-          (fun q : (Fin n → α) × (Fin n → α) => if q.2 j = q.1 j then G q.1 * F q.1 else 0)
-    _ = ∑ u : Fin n → α, ∑ w : Fin n → α, (if w j = u j then G u * F u else 0) :=
-        Fintype.sum_prod_type' (f := fun u w : Fin n → α => if w j = u j then G u * F u else 0)
+            if q.2 j = q.1 j then G q.1 * F q.1 else 0) p := by
+        first
+          | exact Equiv.sum_comp (pairSwap T)
+              (fun q : (Fin n → α) × (Fin n → α) => if q.2 j = q.1 j then G q.1 * F q.1 else 0)
+          | exact Fintype.sum_equiv (pairSwap T) _ _ (fun _ => rfl)
+    _ = ∑ u : Fin n → α, ∑ w : Fin n → α, (if w j = u j then G u * F u else 0) := by
+        first
+          | exact Fintype.sum_prod_type'
+              (f := fun u w : Fin n → α => if w j = u j then G u * F u else 0)
+          | exact Fintype.sum_prod_type (f := fun q : (Fin n → α) × (Fin n → α) =>
+              if q.2 j = q.1 j then G q.1 * F q.1 else 0)
+          | (simp only [Fintype.sum_prod_type]; done)
     _ = ∑ u : Fin n → α, (∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0)) * (G u * F u) :=
         Finset.sum_congr rfl (fun u _ => hN u)
     _ = (∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0)) * ∑ u : Fin n → α, G u * F u := by
@@ -333,6 +347,109 @@ theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (
           | (simp only [Finset.mul_sum]; done)
 
 /-! ### Many blocks -/
+
+/-- The empty family of blocks (the base case of `sum_mul_prod_blocks`). -/
+private theorem prod_blocks_empty {κ : Type} (S : Finset (Fin n)) (F : κ → (Fin n → α) → ℝ)
+    (j : κ → Fin n) :
+    ∃ c : ℝ, 0 < c ∧ ∀ G : (Fin n → α) → ℝ, ReadsOnly G S →
+      ∑ x : Fin n → α, G x * ∏ k ∈ (∅ : Finset κ),
+          (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0)
+        = c * ∑ u : Fin n → α, G u * ∏ k ∈ (∅ : Finset κ), F k u := by
+  refine ⟨1, one_pos, fun G _ => ?_⟩
+  first
+    | (simp only [Finset.prod_empty, mul_one, one_mul]; done)
+    | simp
+
+/-- One more block `a` (the induction step of `sum_mul_prod_blocks`): `ih` is the statement for
+the blocks of `s`, as an implication from the hypotheses restricted to `s`. -/
+private theorem prod_blocks_insert [Nonempty α] {κ : Type} [DecidableEq κ] (a : κ)
+    (s : Finset κ) (ha : a ∉ s) (S : Finset (Fin n)) (F : κ → (Fin n → α) → ℝ)
+    (T : κ → Finset (Fin n)) (j : κ → Fin n)
+    (ih : (∀ k ∈ s, ReadsOnly (F k) (insert (j k) (T k))) → (∀ k ∈ s, j k ∈ S) →
+      (∀ k ∈ s, Disjoint S (T k)) → (∀ k ∈ s, ∀ k' ∈ s, k ≠ k' → Disjoint (T k) (T k')) →
+      ∃ c : ℝ, 0 < c ∧ ∀ G : (Fin n → α) → ℝ, ReadsOnly G S →
+        ∑ x : Fin n → α, G x * ∏ k ∈ s,
+            (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0)
+          = c * ∑ u : Fin n → α, G u * ∏ k ∈ s, F k u)
+    (hF : ∀ k ∈ insert a s, ReadsOnly (F k) (insert (j k) (T k)))
+    (hjS : ∀ k ∈ insert a s, j k ∈ S) (hST : ∀ k ∈ insert a s, Disjoint S (T k))
+    (hTT : ∀ k ∈ insert a s, ∀ k' ∈ insert a s, k ≠ k' → Disjoint (T k) (T k')) :
+    ∃ c : ℝ, 0 < c ∧ ∀ G : (Fin n → α) → ℝ, ReadsOnly G S →
+      ∑ x : Fin n → α, G x * ∏ k ∈ insert a s,
+          (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0)
+        = c * ∑ u : Fin n → α, G u * ∏ k ∈ insert a s, F k u := by
+  have hmem : a ∈ insert a s := Finset.mem_insert_self a s
+  have hsub : ∀ k ∈ s, k ∈ insert a s := fun k hk => Finset.mem_insert_of_mem hk
+  obtain ⟨c₁, hc₁, h₁⟩ := ih (fun k hk => hF k (hsub k hk)) (fun k hk => hjS k (hsub k hk))
+    (fun k hk => hST k (hsub k hk))
+    (fun k hk k' hk' hne => hTT k (hsub k hk) k' (hsub k' hk') hne)
+  -- the new block `a` is disjoint from `S` and from the blocks of `s`
+  have hdisj : Disjoint (S ∪ s.biUnion T) (T a) := by
+    rw [Finset.disjoint_left]
+    intro i hi hiT
+    rcases Finset.mem_union.1 hi with hiS | hiU
+    · exact Finset.disjoint_left.1 (hST a hmem) hiS hiT
+    · obtain ⟨k, hk, hik⟩ := Finset.mem_biUnion.1 hiU
+      have hka : k ≠ a := by
+        intro h
+        apply ha
+        rw [← h]
+        exact hk
+      exact Finset.disjoint_left.1 (hTT k (hsub k hk) a hmem hka) hik hiT
+  obtain ⟨c₂, hc₂, h₂⟩ :=
+    sum_mul_fiber (F a) (S ∪ s.biUnion T) (T a) (j a) (hF a hmem) hdisj
+  refine ⟨c₁ * c₂, mul_pos hc₁ hc₂, fun G hG => ?_⟩
+  -- `G` times the summed block `a` still reads only `S`
+  have hG₁ : ReadsOnly
+      (fun x => G x * ∑ y : Fin n → α, if y (j a) = x (j a) then F a y else 0) S := by
+    refine readsOnly_mul hG ?_
+    intro x x' hxx'
+    show (∑ y : Fin n → α, if y (j a) = x (j a) then F a y else 0)
+      = ∑ y : Fin n → α, if y (j a) = x' (j a) then F a y else 0
+    rw [hxx' (j a) (hjS a hmem)]
+  -- `G` times the blocks of `s` reads only `S ∪ s.biUnion T`
+  have hsubS : S ⊆ S ∪ s.biUnion T := by
+    intro i hi
+    exact Finset.mem_union_left _ hi
+  have hsubT : ∀ k ∈ s, insert (j k) (T k) ⊆ S ∪ s.biUnion T := by
+    intro k hk i hi
+    rcases Finset.mem_insert.1 hi with hij | hiT
+    · rw [hij]
+      exact Finset.mem_union_left _ (hjS k (hsub k hk))
+    · exact Finset.mem_union_right _ (Finset.mem_biUnion.2 ⟨k, hk, hiT⟩)
+  have hG₂ : ReadsOnly (fun u => G u * ∏ k ∈ s, F k u) (S ∪ s.biUnion T) :=
+    readsOnly_mul (hG.mono hsubS)
+      (readsOnly_prod s F _ (fun k hk => (hF k (hsub k hk)).mono (hsubT k hk)))
+  have hX : ∑ u : Fin n → α, (G u * ∏ k ∈ s, F k u) * F a u
+      = ∑ u : Fin n → α, G u * ∏ k ∈ insert a s, F k u := by
+    refine Finset.sum_congr rfl (fun u _ => ?_)
+    rw [Finset.prod_insert ha]
+    ring
+  calc ∑ x : Fin n → α,
+        G x * ∏ k ∈ insert a s, (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0)
+      = ∑ x : Fin n → α, (G x * ∑ y : Fin n → α, if y (j a) = x (j a) then F a y else 0) *
+          ∏ k ∈ s, (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0) := by
+        refine Finset.sum_congr rfl (fun x _ => ?_)
+        rw [Finset.prod_insert ha]
+        ring
+    _ = c₁ * ∑ u : Fin n → α,
+          (G u * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u :=
+        h₁ _ hG₁
+    _ = c₁ * ∑ u : Fin n → α,
+          (G u * ∏ k ∈ s, F k u) * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0 := by
+        have hY : ∑ u : Fin n → α,
+              (G u * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u
+            = ∑ u : Fin n → α,
+              (G u * ∏ k ∈ s, F k u) * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0 :=
+          Finset.sum_congr rfl (fun u _ => mul_right_comm _ _ _)
+        rw [hY]
+    _ = c₁ * (c₂ * ∑ u : Fin n → α, (G u * ∏ k ∈ s, F k u) * F a u) := by
+        first
+          | (rw [h₂ _ hG₂]; done)
+          | exact congrArg (fun t => c₁ * t) (h₂ _ hG₂)
+    _ = c₁ * c₂ * ∑ u : Fin n → α, G u * ∏ k ∈ insert a s, F k u := by
+        rw [hX]
+        ring
 
 /-- Many blocks: the distributive law of sum-product on a tree (SPEC 3.2 Pearl, Coppola
 arXiv:2603.17063; Kschischang-Frey-Loeliger 2001). `G` reads `S`; each block `F k` (`k ∈ K`)
@@ -346,87 +463,32 @@ theorem sum_mul_prod_blocks [Nonempty α] {κ : Type} [DecidableEq κ] (K : Fins
     (hjS : ∀ k ∈ K, j k ∈ S) (hST : ∀ k ∈ K, Disjoint S (T k))
     (hTT : ∀ k ∈ K, ∀ k' ∈ K, k ≠ k' → Disjoint (T k) (T k')) :
     ∃ c : ℝ, 0 < c ∧ ∀ G : (Fin n → α) → ℝ, ReadsOnly G S →
-      ∑ x, G x * ∏ k ∈ K, (∑ y, if y (j k) = x (j k) then F k y else 0)
-        = c * ∑ u, G u * ∏ k ∈ K, F k u := by
+      ∑ x : Fin n → α, G x * ∏ k ∈ K, (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0)
+        = c * ∑ u : Fin n → α, G u * ∏ k ∈ K, F k u := by
   revert hF hjS hST hTT
-  refine Finset.induction_on K ?_ ?_
-  · intro _ _ _ _
-    refine ⟨1, one_pos, fun G _ => ?_⟩
-    first
-      | (simp only [Finset.prod_empty, mul_one, one_mul]; done)
-      | simp
-  · intro a s ha ih hF hjS hST hTT
-    have hmem : a ∈ insert a s := Finset.mem_insert_self a s
-    have hsub : ∀ k ∈ s, k ∈ insert a s := fun k hk => Finset.mem_insert_of_mem hk
-    obtain ⟨c₁, hc₁, h₁⟩ := ih (fun k hk => hF k (hsub k hk)) (fun k hk => hjS k (hsub k hk))
-      (fun k hk => hST k (hsub k hk))
-      (fun k hk k' hk' hne => hTT k (hsub k hk) k' (hsub k' hk') hne)
-    -- the new block `a` is disjoint from `S` and from the blocks of `s`
-    have hdisj : Disjoint (S ∪ s.biUnion T) (T a) := by
-      rw [Finset.disjoint_left]
-      intro i hi hiT
-      rcases Finset.mem_union.1 hi with hiS | hiU
-      · exact Finset.disjoint_left.1 (hST a hmem) hiS hiT
-      · obtain ⟨k, hk, hik⟩ := Finset.mem_biUnion.1 hiU
-        have hka : k ≠ a := by
-          intro h
-          apply ha
-          rw [← h]
-          exact hk
-        exact Finset.disjoint_left.1 (hTT k (hsub k hk) a hmem hka) hik hiT
-    obtain ⟨c₂, hc₂, h₂⟩ :=
-      sum_mul_fiber (F a) (S ∪ s.biUnion T) (T a) (j a) (hF a hmem) hdisj
-    refine ⟨c₁ * c₂, mul_pos hc₁ hc₂, fun G hG => ?_⟩
-    -- `G` times the summed block `a` still reads only `S`
-    have hG₁ : ReadsOnly
-        (fun x => G x * ∑ y : Fin n → α, if y (j a) = x (j a) then F a y else 0) S := by
-      refine readsOnly_mul hG ?_
-      intro x x' hxx'
-      show (∑ y : Fin n → α, if y (j a) = x (j a) then F a y else 0)
-        = ∑ y : Fin n → α, if y (j a) = x' (j a) then F a y else 0
-      rw [hxx' (j a) (hjS a hmem)]
-    -- `G` times the blocks of `s` reads only `S ∪ s.biUnion T`
-    have hsubS : S ⊆ S ∪ s.biUnion T := by
-      intro i hi
-      exact Finset.mem_union_left _ hi
-    have hsubT : ∀ k ∈ s, insert (j k) (T k) ⊆ S ∪ s.biUnion T := by
-      intro k hk i hi
-      rcases Finset.mem_insert.1 hi with hij | hiT
-      · rw [hij]
-        exact Finset.mem_union_left _ (hjS k (hsub k hk))
-      · exact Finset.mem_union_right _ (Finset.mem_biUnion.2 ⟨k, hk, hiT⟩)
-    have hG₂ : ReadsOnly (fun u => G u * ∏ k ∈ s, F k u) (S ∪ s.biUnion T) :=
-      readsOnly_mul (hG.mono hsubS)
-        (readsOnly_prod s F _ (fun k hk => (hF k (hsub k hk)).mono (hsubT k hk)))
-    have hX : ∑ u : Fin n → α, (G u * ∏ k ∈ s, F k u) * F a u
-        = ∑ u : Fin n → α, G u * ∏ k ∈ insert a s, F k u := by
-      refine Finset.sum_congr rfl (fun u _ => ?_)
-      rw [Finset.prod_insert ha]
-      ring
-    calc ∑ x : Fin n → α,
-          G x * ∏ k ∈ insert a s, (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0)
-        = ∑ x : Fin n → α, (G x * ∑ y : Fin n → α, if y (j a) = x (j a) then F a y else 0) *
-            ∏ k ∈ s, (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0) := by
-          refine Finset.sum_congr rfl (fun x _ => ?_)
-          rw [Finset.prod_insert ha]
-          ring
-      _ = c₁ * ∑ u : Fin n → α,
-            (G u * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u :=
-          h₁ _ hG₁
-      _ = c₁ * ∑ u : Fin n → α,
-            (G u * ∏ k ∈ s, F k u) * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0 := by
-          have hY : ∑ u : Fin n → α,
-                (G u * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0) * ∏ k ∈ s, F k u
-              = ∑ u : Fin n → α,
-                (G u * ∏ k ∈ s, F k u) * ∑ y : Fin n → α, if y (j a) = u (j a) then F a y else 0 :=
-            Finset.sum_congr rfl (fun u _ => mul_right_comm _ _ _)
-          rw [hY]
-      _ = c₁ * (c₂ * ∑ u : Fin n → α, (G u * ∏ k ∈ s, F k u) * F a u) := by
-          first
-            | (rw [h₂ _ hG₂]; done)
-            | exact congrArg (fun t => c₁ * t) (h₂ _ hG₂)
-      _ = c₁ * c₂ * ∑ u : Fin n → α, G u * ∏ k ∈ insert a s, F k u := by
-          rw [hX]
-          ring
+  -- three independent routes to the same induction on `K` (the two cases are the lemmas above)
+  first
+    | (refine Finset.induction_on K ?_ ?_
+       · intro _ _ _ _
+         exact prod_blocks_empty S F j
+       · intro a s ha ih hF hjS hST hTT
+         exact prod_blocks_insert a s ha S F T j ih hF hjS hST hTT)
+    | (induction K using Finset.induction_on with
+       | empty =>
+         intro _ _ _ _
+         exact prod_blocks_empty S F j
+       | @insert a s ha ih =>
+         intro hF hjS hST hTT
+         exact prod_blocks_insert a s ha S F T j ih hF hjS hST hTT)
+    | exact @Finset.induction_on κ
+        (fun K' : Finset κ => (∀ k ∈ K', ReadsOnly (F k) (insert (j k) (T k))) →
+          (∀ k ∈ K', j k ∈ S) → (∀ k ∈ K', Disjoint S (T k)) →
+          (∀ k ∈ K', ∀ k' ∈ K', k ≠ k' → Disjoint (T k) (T k')) →
+          ∃ c : ℝ, 0 < c ∧ ∀ G : (Fin n → α) → ℝ, ReadsOnly G S →
+            ∑ x : Fin n → α, G x * ∏ k ∈ K',
+                (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0)
+              = c * ∑ u : Fin n → α, G u * ∏ k ∈ K', F k u)
+        _ K (fun _ _ _ _ => prod_blocks_empty S F j)
+        (fun a s ha ih hF hjS hST hTT => prod_blocks_insert a s ha S F T j ih hF hjS hST hTT)
 
 end TBN.BlockSum
