@@ -271,8 +271,9 @@ theorem bfsPar_self (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) : bfsPar fg r 
     omega
   unfold bfsPar
   first
-    | (rw [dif_neg h])
+    | (rw [dif_neg h]; done)
     | (split_ifs with h' <;> first | exact absurd h' h | rfl)
+    | simp only [dif_neg h]
 
 /-- In a connected graph the BFS parent of a non-root node is adjacent to it. (SPEC 3.2 Pearl on
 trees) -/
