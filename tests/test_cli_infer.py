@@ -140,8 +140,12 @@ BAD_BIF = "variable r { type discrete [ 2 ] { no, yes }; }\nprobability ( r ) { 
     (["{example}", "-e", "like_jack_jill=no", "date=yes"], "contradictory evidence"),
     (["{chain}", "--precision", "0"], "--precision must be a positive"),
     (["{chain}", "--max-iter", "0"], "--max-iter must be at least 1"),
-    (["{chain}", "--tol", "-1"], "--tol must be >= 0"),
-    (["{chain}", "--tol", "nan"], "--tol must be >= 0"),
+    # the CLI's own wording for every bad --tol, not belief_propagation's or the transformer's
+    *[(["{chain}", "--method", method, "--tol", tol],
+       f"tbn: error: --tol must be a finite number >= 0, got {tol}\n")
+      for method in ("bp", "transformer") for tol in ("-1", "nan", "inf", "abc")],
+    (["{chain}", "--method", "bp", "--tol", "1e-400"],
+     "--tol 1e-400 is below float64's range (it would be 0); use --precision"),
     (["{chain}", "--damping", "1"], "--damping must be in [0, 1)"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, tmp_path, chain, argv, message):
@@ -194,3 +198,11 @@ def test_ctrl_c_during_mpmath_inference_is_one_line_and_exit_130():
     os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends to the foreground group
     out, err = proc.communicate(timeout=60)
     assert (proc.returncode, err.decode(), out) == (130, "tbn: interrupted\n", b"")
+
+
+def test_a_tol_below_float64_is_kept_exactly_under_precision(capsys, chain):
+    # float("1e-400") is 0.0: BP ran all --max-iter rounds instead of stopping at 1e-400
+    code, out, err = infer(capsys, chain, "--method", "bp", "--precision", "420", "--tol",
+                           "1e-400", "--max-iter", "50", "--json")
+    doc = json.loads(out)
+    assert code == 0 and err == "" and doc["converged"] and doc["iterations"] < 50

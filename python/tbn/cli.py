@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+from decimal import Decimal, InvalidOperation
 
 # Before anything imports numpy: one BLAS/OpenMP thread unless the user chose otherwise.  tbn's
 # numerical kernels are elementwise operations and reductions, not BLAS; a thread pool would
@@ -147,6 +148,26 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _parse_tol(text: str, precision: int | None):
+    """--tol as written: under --precision an mpf at that precision (1e-400 stays 1e-400 for
+    mpmath BP), else a float64; a nonzero tol that float64 would round to 0 is refused rather
+    than silently turned into "run every --max-iter round"."""
+    try:
+        exact = Decimal(text)
+    except InvalidOperation:
+        exact = None
+    if exact is None or not exact.is_finite() or exact < 0:
+        raise TbnError(f"--tol must be a finite number >= 0, got {text}")
+    if precision:
+        import mpmath
+        with mpmath.workdps(precision):
+            return mpmath.mpf(str(exact))
+    if exact and float(exact) == 0:
+        raise TbnError(f"--tol {text} is below float64's range (it would be 0); use --precision "
+                       "to compute with it")
+    return float(exact)
+
+
 def _run_inference(args, fg, evidence, interrupt):
     """(marginals, converged, iterations, last change) of ``args.method``; the engines'
     progress callbacks are where a deferred Ctrl-C is raised."""
@@ -161,7 +182,7 @@ def _run_inference(args, fg, evidence, interrupt):
 
     def rounds(done, residual):
         return (f"{'BP' if args.method == 'bp' else 'transformer'} round {done}/{args.max_iter}, "
-                f"largest change {float(residual):.2e} (stops below {float(args.tol):.2e})")
+                f"largest change {float(residual):.2e} (stops below {args.tol_text})")
 
     with _Progress(rounds, interrupt) as progress:
         if args.method == "bp":
@@ -197,14 +218,13 @@ def _cmd_infer(args) -> int:
                                       ("--damping", args.damping)) if value is not None]
     # Under --precision D the default tolerance is 10^-D: stopping at 1e-10 would print D
     # digits of which only about 10 are those of the fixed point.
-    args.tol = args.tol if args.tol is not None else \
-        (mpmath.mpf(10) ** -args.precision if args.precision else 1e-10)
+    args.tol_text = args.tol if args.tol is not None else \
+        (f"1e-{args.precision}" if args.precision else "1e-10")
+    args.tol = _parse_tol(args.tol_text, args.precision)
     args.max_iter = 1000 if args.max_iter is None else args.max_iter
     args.damping = 0.0 if args.damping is None else args.damping
     if args.max_iter < 1:
         raise TbnError(f"--max-iter must be at least 1, got {args.max_iter}")
-    if not args.tol >= 0:
-        raise TbnError(f"--tol must be >= 0, got {args.tol}")
     if not 0 <= args.damping < 1:
         raise TbnError(f"--damping must be in [0, 1), got {args.damping}")
     if args.method == "exact" and given:  # they would be ignored: say so, do not pretend
@@ -221,7 +241,7 @@ def _cmd_infer(args) -> int:
         print(LOOPY_NOTE, file=sys.stderr)
     if not converged and args.tol > 0:  # tol 0 asks for exactly --max-iter rounds
         print(f"tbn: warning: not converged after {iterations} rounds (last change "
-              f"{float(residual):.3g} >= --tol {float(args.tol):.3g}); the marginals "
+              f"{float(residual):.3g} >= --tol {args.tol_text}); the marginals "
               "are those of the last round (try --damping 0.5 or a larger --max-iter)",
               file=sys.stderr)
 
@@ -434,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{MAX_PRECISION}) and print decimal strings")
     p.add_argument("--max-iter", type=int, metavar="N",
                    help="bp / transformer: round cap (default 1000)")
-    p.add_argument("--tol", type=float, metavar="T",
+    p.add_argument("--tol", metavar="T",
                    help="bp / transformer: stop when no message entry changes by T or more "
                         "(default 1e-10; 10^-DIGITS with --precision; 0: run --max-iter rounds)")
     p.add_argument("--damping", type=float, metavar="D",
