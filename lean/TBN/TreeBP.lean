@@ -124,10 +124,12 @@ private theorem bpRound_factor_const (fg : FactorGraph n ι α) (ht : IsTree fg)
         ∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j),
           (∑ y : Fin n → α, if y k.1 = x k.1 then subProd fg i (Sum.inr k.2) y else 0) := by
     first
-      | exact (Finset.prod_congr rfl (fun k hk => hc k hk (x k.1))).trans
-          Finset.prod_mul_distrib
       | (rw [← Finset.prod_mul_distrib]
          exact Finset.prod_congr rfl (fun k hk => hc k hk (x k.1)))
+      | exact (Finset.prod_congr rfl (fun k hk => hc k hk (x k.1))).trans
+          Finset.prod_mul_distrib
+      | (rw [Finset.prod_congr rfl (fun k hk => hc k hk (x k.1)), Finset.prod_mul_distrib]
+         done)
   rw [hprod]
   first
     | (split_ifs <;> ring1)
@@ -189,8 +191,9 @@ private theorem factor_blocks [Nonempty α] (fg : FactorGraph n ι α) (ht : IsT
         | (subst hjj
            subst hbb
            rfl)
-        | (rw [hjj, hbb])
-        | simp [hjj, hbb]
+        | (rw [hjj, hbb]
+           done)
+        | (simp [hjj, hbb]; done)
     · exact disjoint_vars fg ht i hbb
         ((bfsDist_grandchild fg ht i hj hb).trans (bfsDist_grandchild fg ht i hj' hb').symm)
   obtain ⟨cB, hcB, hB⟩ := TBN.BlockSum.sum_mul_prod_blocks
@@ -343,8 +346,11 @@ private theorem unnormBelief_eq_const_mul (fg : FactorGraph n ι α) (ht : IsTre
         | (simp only [hx]; done)
         | (show ∏ a ∈ childFacs fg i i,
               (∑ y : Fin n → α, if y i = x i then subProd fg i (Sum.inr a) y else 0) = _
-           rw [hx])
-        | simp [hx])
+           rw [hx]
+           done)
+        | (exact Finset.prod_congr rfl (fun a _ =>
+            Finset.sum_congr rfl (fun y _ => by rw [hx])))
+        | (simp [hx]; done))
   have h3 : ∑ u : Fin n → α, (if u i = w then (1 : ℝ) else 0) *
         ∏ a ∈ childFacs fg i i, subProd fg i (Sum.inr a) u = fg.unnormMarginal i w := by
     show _ = ∑ x : Fin n → α, if x i = w then fg.joint x else 0
@@ -371,9 +377,11 @@ private theorem unnormBelief_eq_const_mul (fg : FactorGraph n ι α) (ht : IsTre
     show ∏ a ∈ nbrs fg i, bpRounds fg T uniformMessages a i w = _
     rw [nbrs_root fg ht i]
     first
-      | exact (Finset.prod_congr rfl (fun a ha => hc a ha w)).trans Finset.prod_mul_distrib
       | (rw [← Finset.prod_mul_distrib]
          exact Finset.prod_congr rfl (fun a ha => hc a ha w))
+      | exact (Finset.prod_congr rfl (fun a ha => hc a ha w)).trans Finset.prod_mul_distrib
+      | (rw [Finset.prod_congr rfl (fun a ha => hc a ha w), Finset.prod_mul_distrib]
+         done)
   rw [hUB, hQ]
   ring
 
