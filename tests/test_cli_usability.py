@@ -141,9 +141,20 @@ def test_missing_model_is_one_line(capsys, argv):
 def test_iteration_options_are_refused_by_exact_inference_not_ignored(capsys, option):
     code, out, err = run(capsys, "infer", EXAMPLE, *option)
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert f"{option[0]} only applies to --method bp or transformer" in err
+    applies = "--method bp" if option[0] == "--damping" else "--method bp or transformer"
+    assert err == f"tbn: error: {option[0]} only applies to {applies} (exact inference has " \
+                  "nothing to iterate)\n"
     code, out, err = run(capsys, "infer", EXAMPLE, "--method", "bp", *option)
     assert code == 0, err
+
+
+def test_exact_inference_names_where_each_iteration_option_applies(capsys):
+    # --damping is refused by the transformer too: "bp or transformer" was untrue for it
+    code, out, err = run(capsys, "infer", EXAMPLE, "--tol", "1e-3", "--max-iter", "5",
+                         "--damping", "0.2")
+    assert code == 2 and err == (
+        "tbn: error: --max-iter, --tol only apply to --method bp or transformer; --damping only "
+        "applies to --method bp (exact inference has nothing to iterate)\n")
 
 
 @pytest.mark.parametrize("digits", [str(MAX_PRECISION + 1), "100000"])

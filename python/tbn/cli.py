@@ -228,9 +228,12 @@ def _cmd_infer(args) -> int:
     if not 0 <= args.damping < 1:
         raise TbnError(f"--damping must be in [0, 1), got {args.damping}")
     if args.method == "exact" and given:  # they would be ignored: say so, do not pretend
-        verb = "applies" if len(given) == 1 else "apply"
-        raise TbnError(f"{', '.join(given)} only {verb} to --method bp or transformer "
-                       "(exact inference has nothing to iterate)")
+        rounds = [flag for flag in given if flag != "--damping"]
+        parts = [f"{', '.join(rounds)} only {'applies' if len(rounds) == 1 else 'apply'} to "
+                 "--method bp or transformer"] if rounds else []
+        if "--damping" in given:  # the transformer runs undamped BP
+            parts.append("--damping only applies to --method bp")
+        raise TbnError("; ".join(parts) + " (exact inference has nothing to iterate)")
     if args.method == "transformer" and args.damping:
         raise TbnError("--damping is not supported by --method transformer (undamped BP)")
     fg = read_model(args.model)
