@@ -388,6 +388,19 @@ def test_a_run_stopped_by_the_cap_warns_on_stderr(capsys, tmp_path, method):
     assert code == 0 and err == LOOPY_NOTE + "\n"
 
 
+@pytest.mark.parametrize("extra, hint", [
+    ((), "(try --damping 0.5 or a larger --max-iter)"),
+    (("--damping", "0.99999"), "(try a larger --max-iter or a smaller --damping)"),
+    (("--method", "transformer"), "(try a larger --max-iter, or --method bp --damping 0.5)")])
+def test_the_not_converged_hint_fits_the_run(capsys, tmp_path, extra, hint):
+    # with --damping 0.99999 the damping is what slowed BP; the transformer takes no --damping
+    path = tmp_path / "loop.toml"
+    path.write_text(loop_toml())
+    argv = ("infer", str(path), "--method", "bp", "--max-iter", "5", *extra)
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and err.splitlines()[-1].endswith(hint)
+
+
 def test_long_bp_runs_show_rounds_on_a_terminal_and_nothing_in_a_pipe(capsys, monkeypatch):
     from tbn import cli
     monkeypatch.setattr(cli._Progress, "delay", 0.0)

@@ -243,10 +243,13 @@ def _cmd_infer(args) -> int:
     if args.method != "exact" and fg.has_cycle():  # loopy BP can be confidently wrong (Z = 0)
         print(LOOPY_NOTE, file=sys.stderr)
     if not converged and args.tol > 0:  # tol 0 asks for exactly --max-iter rounds
+        # damping cures oscillation but slows convergence: heavy damping is itself the cause
+        hint = ("a larger --max-iter, or --method bp --damping 0.5" if args.method != "bp" else
+                "a larger --max-iter or a smaller --damping" if args.damping >= 0.5 else
+                "--damping 0.5 or a larger --max-iter")
         print(f"tbn: warning: not converged after {iterations} rounds (last change "
               f"{float(residual):.3g} >= --tol {args.tol_text}); the marginals "
-              "are those of the last round (try --damping 0.5 or a larger --max-iter)",
-              file=sys.stderr)
+              f"are those of the last round (try {hint})", file=sys.stderr)
 
     def show(p):
         if args.precision:
