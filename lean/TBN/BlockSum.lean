@@ -268,8 +268,7 @@ count) is chosen before `G`, so one constant serves a whole family of `G`s. -/
 theorem sum_mul_fiber [Nonempty α] (F : (Fin n → α) → ℝ) (S T : Finset (Fin n)) (j : Fin n)
     (hF : ReadsOnly F (insert j T)) (hST : Disjoint S T) :
     ∃ c : ℝ, 0 < c ∧ ∀ G : (Fin n → α) → ℝ, ReadsOnly G S →
-      ∑ x : Fin n → α, G x * (∑ y : Fin n → α, if y j = x j then F y else 0)
-        = c * ∑ u : Fin n → α, G u * F u := by
+      ∑ x, G x * (∑ y, if y j = x j then F y else 0) = c * ∑ u, G u * F u := by
   obtain ⟨v₀⟩ := (inferInstance : Nonempty α)
   refine ⟨∑ w : Fin n → α, (if w j = v₀ then (1 : ℝ) else 0), fiber_pos j v₀, ?_⟩
   intro G hG
@@ -463,8 +462,8 @@ theorem sum_mul_prod_blocks [Nonempty α] {κ : Type} [DecidableEq κ] (K : Fins
     (hjS : ∀ k ∈ K, j k ∈ S) (hST : ∀ k ∈ K, Disjoint S (T k))
     (hTT : ∀ k ∈ K, ∀ k' ∈ K, k ≠ k' → Disjoint (T k) (T k')) :
     ∃ c : ℝ, 0 < c ∧ ∀ G : (Fin n → α) → ℝ, ReadsOnly G S →
-      ∑ x : Fin n → α, G x * ∏ k ∈ K, (∑ y : Fin n → α, if y (j k) = x (j k) then F k y else 0)
-        = c * ∑ u : Fin n → α, G u * ∏ k ∈ K, F k u := by
+      ∑ x, G x * ∏ k ∈ K, (∑ y, if y (j k) = x (j k) then F k y else 0)
+        = c * ∑ u, G u * ∏ k ∈ K, F k u := by
   revert hF hjS hST hTT
   -- three independent routes to the same induction on `K` (the two cases are the lemmas above)
   first
