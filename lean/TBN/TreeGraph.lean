@@ -160,11 +160,13 @@ noncomputable def bfsDist (fg : FactorGraph n ι α) (r w : Fin n ⊕ ι) : ℕ 
 /-- The distance is at most any number of steps that reaches the node. -/
 private theorem bfsDist_le_of_mem (fg : FactorGraph n ι α) {r w : Fin n ⊕ ι} {k : ℕ}
     (h : w ∈ reach fg r k) : bfsDist fg r w ≤ k := by
-  unfold bfsDist
-  apply Nat.sInf_le
   first
-    | (rw [Set.mem_setOf_eq]; exact h)
-    | exact h
+    | exact Nat.sInf_le h
+    | (unfold bfsDist
+       apply Nat.sInf_le
+       first
+         | (rw [Set.mem_setOf_eq]; exact h)
+         | exact h)
 
 /-- In a connected graph a node is reached in exactly `bfsDist` steps. -/
 private theorem mem_reach_bfsDist (fg : FactorGraph n ι α) (hc : Connected fg) (r w : Fin n ⊕ ι) :
@@ -450,13 +452,16 @@ private theorem image_parent_edge_eq (fg : FactorGraph n ι α) (ht : IsTree fg)
     (Finset.univ.erase r).image (fun w => edgeOf w (bfsPar fg r w))
       = (Finset.univ.sigma fg.scope).image some := by
   apply Finset.eq_of_subset_of_card_le (parent_edge_subset fg ht.1 r)
-  rw [Finset.card_image_of_injOn (parent_edge_injOn fg ht.1 r),
-    Finset.card_image_of_injective (Finset.univ.sigma fg.scope) (Option.some_injective _),
-    card_edges fg]
   have h1 := Finset.card_erase_add_one (Finset.mem_univ r)
   have h2 := card_univ_nodes fg
   have h3 : numEdges fg + 1 = numNodes fg := ht.2
-  omega
+  have e1 := Finset.card_image_of_injOn (parent_edge_injOn fg ht.1 r)
+  have e2 := Finset.card_image_of_injective (Finset.univ.sigma fg.scope) (Option.some_injective _)
+  have e3 := card_edges fg
+  first
+    | omega
+    | (rw [e1, e2, e3]
+       omega)
 
 /-- In a tree every edge joins a node to its BFS parent, from any root: if `u` and `w` are
 adjacent, then `u` is the parent of `w` or `w` is the parent of `u` (SPEC 3.2 Pearl, Coppola
