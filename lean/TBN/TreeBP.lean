@@ -88,9 +88,13 @@ private theorem bpRound_factor_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (i
             | (unfold varToFactor
                rw [erase_nbrs_eq fg ht i hj]
                done)
-      _ = ∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j), μ k.2 k.1 (x k.1) :=
-          Finset.prod_sigma' (childVars fg i a) (fun j => childFacs fg i j)
-            (fun j b => μ b j (x j))
+      _ = ∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j), μ k.2 k.1 (x k.1) := by
+          first
+            | exact Finset.prod_sigma' (childVars fg i a) (fun j => childFacs fg i j)
+                (fun j b => μ b j (x j))
+            | exact (Finset.prod_sigma (childVars fg i a) (fun j => childFacs fg i j)
+                (fun k => μ k.2 k.1 (x k.1))).symm
+            | (rw [Finset.prod_sigma]; done)
   have hdef : bpRound fg μ a p v
       = ∑ x : Fin n → α, if x p = v then
           fg.table a x * ∏ j ∈ (fg.scope a).erase p, varToFactor fg μ j a (x j)
