@@ -474,7 +474,8 @@ def test_loopy_bp_says_it_is_approximate(capsys, tmp_path, method):
     code, out, err = run(capsys, "compile", str(path), "-o", str(tmp_path / "w.npz"), "--json")
     assert code == 0 and err == LOOPY_NOTE + "\n"
     code, out, err = run(capsys, "infer", str(path))
-    assert code == 2 and "the factors are contradictory" in err
+    assert err == (f"tbn: error: {path}: the factors are contradictory: their product is zero "
+                   "everywhere (Z = 0)\n")
 
 
 @pytest.mark.parametrize("method", ["bp", "transformer"])
@@ -503,3 +504,18 @@ def test_has_cycle():
     assert FactorGraph.build({"a": 2, "b": 2, "c": 2, "d": 2},
                              [(("a", "b"), pair), (("b", "c"), pair), (("c", "a"), pair),
                               (("d",), [1, 1])]).has_cycle()
+
+
+def test_errors_found_while_inferring_name_the_model_file(capsys, tmp_path, monkeypatch):
+    # like the reading errors ("model.toml: invalid knowledge base: ...")
+    import tbn.exact
+    code, out, err = run(capsys, "infer", EXAMPLE, "-e", "date=yes", "like_jack_jill=no")
+    assert code == 2 and err.startswith(f"tbn: error: {EXAMPLE}: contradictory evidence")
+    monkeypatch.setattr(tbn.exact, "MAX_CLUSTER_ENTRIES", 1)
+    code, out, err = run(capsys, "infer", EXAMPLE)
+    assert code == 2 and err.startswith(f"tbn: error: {EXAMPLE}: too large for exact inference")
+    path = tmp_path / "loop.toml"
+    path.write_text(CONTRADICTORY_LOOP)
+    code, out, err = run(capsys, "compile", str(path), "-e", "x=0", "z=0", "-o",
+                         str(tmp_path / "w.npz"))
+    assert code == 2 and err.startswith(f"tbn: error: {path}: ") and "Z = 0" in err

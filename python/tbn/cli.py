@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from .errors import TbnError  # noqa: E402
+from .errors import ModelError, TbnError  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT (128 + 2)
@@ -238,8 +238,12 @@ def _cmd_infer(args) -> int:
         raise TbnError("--damping is not supported by --method transformer (undamped BP)")
     fg = read_model(args.model)
     evidence = _infer_evidence(fg, args.evidence)
-    with _DeferredInterrupt() as interrupt:
-        probs, converged, iterations, residual = _run_inference(args, fg, evidence, interrupt)
+    try:
+        with _DeferredInterrupt() as interrupt:
+            probs, converged, iterations, residual = _run_inference(args, fg, evidence,
+                                                                    interrupt)
+    except ModelError as exc:  # Z = 0, too large: about the model, named like reading errors
+        raise TbnError(f"{args.model}: {exc}") from None
     if args.method != "exact" and fg.has_cycle():  # loopy BP can be confidently wrong (Z = 0)
         print(LOOPY_NOTE, file=sys.stderr)
     if not converged and args.tol > 0:  # tol 0 asks for exactly --max-iter rounds
@@ -294,11 +298,15 @@ def _cmd_compile(args) -> int:
         raise TbnError(f"-o {args.output}: directory {os.path.dirname(args.output)} does not "
                        "exist")
     fg = read_model(args.model)
-    compiled = compile_factor_graph(fg, _infer_evidence(fg, args.evidence))
-    npz, sidecar = save_weights(compiled, args.output)
+    evidence = _infer_evidence(fg, args.evidence)
+    try:  # the round blocks are built lazily, while saving
+        compiled = compile_factor_graph(fg, evidence)
+        npz, sidecar = save_weights(compiled, args.output)
+        info = layout(compiled)
+    except ModelError as exc:  # Z = 0, too many terms: named like reading errors
+        raise TbnError(f"{args.model}: {exc}") from None
     if fg.has_cycle():  # the weights run loopy BP
         print(LOOPY_NOTE, file=sys.stderr)
-    info = layout(compiled)
     summary = {"weights": str(npz), "layout": str(sidecar), "width": info["width"],
                "message_dims": info["message_dims"], "heads_per_layer": 0,
                "round_blocks": len(info["blocks"]),
