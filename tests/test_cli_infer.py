@@ -137,6 +137,10 @@ BAD_BIF = "variable r { type discrete [ 2 ] { no, yes }; }\nprobability ( r ) { 
     (["{chain}", "-e", "q=t"], "unknown variable 'q'"),
     (["{chain}", "-e", "c=maybe"], "c: value 'maybe' not in its domain ['f', 't']"),
     (["{chain}", "-e", "c=t", "c=f"], "c observed twice"),
+    # near misses, case ignored (bnlearn names are upper case: -e hypovolemia=TRUE)
+    (["{chain}", "-e", "A=t"], "unknown variable 'A' (did you mean 'a'?)"),
+    (["{chain}", "-e", "c=T"], "c: value 'T' not in its domain ['f', 't'] (did you mean 't'?)"),
+    (["{example}", "-e", "dat=yes"], "unknown variable 'dat' (did you mean 'date'?)"),
     (["{example}", "-e", "like_jack_jill=no", "date=yes"], "contradictory evidence"),
     (["{chain}", "--precision", "0"], "--precision must be a positive"),
     (["{chain}", "--max-iter", "0"], "--max-iter must be at least 1"),

@@ -18,6 +18,7 @@ edge between a factor and each variable in its scope: `FactorGraph.is_tree`,
 """
 from __future__ import annotations
 
+import difflib
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -221,11 +222,12 @@ class FactorGraph:
         problems, out = [], {}
         for name, value in observed.items():
             if name not in self._index:
-                problems.append(f"unknown variable {name!r}")
+                problems.append(f"unknown variable {name!r}{_did_you_mean(name, self.names)}")
                 continue
             states = self.variable(name).states
             if value not in states:
-                problems.append(f"{name}: value {value!r} not in its domain {list(states)}")
+                problems.append(f"{name}: value {value!r} not in its domain {list(states)}"
+                                f"{_did_you_mean(value, states)}")
             else:
                 out[name] = states.index(value)
         if problems:
@@ -323,6 +325,14 @@ def directed_cycle(parents: Mapping[str, Sequence[str]]) -> list[str] | None:
                 path.append(nxt)
                 stack.append(iter(parents.get(nxt, ())))
     return None
+
+
+def _did_you_mean(word: str, choices) -> str:
+    """`` (did you mean 'X'?)`` for the closest choice, case ignored (bnlearn names are upper
+    case: -e hypovolemia=TRUE), or "" when none is close."""
+    folded = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), folded, n=1)
+    return f" (did you mean {folded[close[0]]!r}?)" if close else ""
 
 
 def _bfs(adj: list[list[int]], start: int) -> dict[int, int]:
