@@ -519,3 +519,25 @@ def test_errors_found_while_inferring_name_the_model_file(capsys, tmp_path, monk
     code, out, err = run(capsys, "compile", str(path), "-e", "x=0", "z=0", "-o",
                          str(tmp_path / "w.npz"))
     assert code == 2 and err.startswith(f"tbn: error: {path}: ") and "Z = 0" in err
+
+
+def test_readme_inference_examples_run_as_written(capsys):
+    # the alarm example named a file not in the repository, and the 30-digit string had 25
+    import importlib.util
+    import shlex
+    readme = open(os.path.join(os.path.dirname(EXAMPLE), os.pardir, "README.md")).read()
+    section = readme[readme.index("## Inference"):]
+    block = section[section.index("```bash") + 7:section.index("```", section.index("```bash") + 7)]
+    spec = importlib.util.find_spec("pgmpy")
+    assert "BNLEARN=$(python -c " in block
+    for line in block.splitlines():
+        if line.startswith("tbn infer "):
+            argv = shlex.split(line.partition("#")[0])[2:]
+            model = argv[0].replace("$BNLEARN", os.path.join(
+                spec.submodule_search_locations[0] if spec else "", "utils", "example_models"))
+            if spec or "$BNLEARN" not in argv[0]:
+                assert os.path.exists(os.path.join(os.path.dirname(EXAMPLE), os.pardir, model)), line
+            if "--precision" in argv:
+                code, out, err = run(capsys, "infer", EXAMPLE, *argv[1:])
+                shown = json.loads(out)["marginals"]["attracted"]["yes"]
+                assert code == 0 and f'`"{shown}"`' in section
