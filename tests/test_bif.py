@@ -95,6 +95,10 @@ SYNTAX_ERRORS = [
      "'maybe' is not a state of parent 'rain'"),
     (_replace("(yes) 0.99, 1e-2;", "(no) 0.99, 1e-2;"), 17, "parent configuration listed twice"),
     (_replace("(yes) 0.99, 1e-2;", "(yes) 0.9, 0.2;"), 17, "probabilities sum to 1.1, not 1"),
+    # the TOML reader's rule and words: nonzero numbers must be normal float64 magnitudes
+    *[(_replace("(yes) 0.99, 1e-2;", f"(yes) 1, {x};"), 17,
+       f"sprinkler: {x} is outside the float64 range (nonzero magnitudes from 2.2e-308 to 1.8e308)")
+      for x in ("1e-320", "1e-400", "0.7e400")],
     (_replace("(yes) 0.99, 1e-2;", ""), 15, "no probabilities for parent configuration ['yes']"),
     (_replace("(no, off) 1.0", "(no) 1.0"), 20, "row names 1 parent states, the block has 2"),
     (_replace("probability ( rain ) { table 0.8, 0.2; }", ""), 5,

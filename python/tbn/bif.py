@@ -26,6 +26,8 @@ import gzip
 import math
 import os
 import re
+import sys
+from decimal import Decimal
 
 import numpy as np
 
@@ -74,6 +76,15 @@ _NAME = re.compile(_STATE)
 def _split_numbers(run: str) -> list[str]:
     """``"0.1, 0.2 ;"`` -> ``["0.1", "0.2"]``."""
     return [x.strip() for x in run.rstrip().rstrip(";").split(",")]
+
+
+def _outside_float64(literals: list[str], values: list[float]) -> str | None:
+    """The first literal whose nonzero value float64 cannot hold, as the TOML reader refuses
+    them: 1e-320 is subnormal, 1e-400 becomes 0 (a changed support), 0.7e400 becomes inf."""
+    for literal, value in zip(literals, values):
+        if not sys.float_info.min <= value <= sys.float_info.max and (value or Decimal(literal)):
+            return literal
+    return None
 
 
 def read_bif(path: str | os.PathLike) -> FactorGraph:
@@ -425,6 +436,10 @@ class _Parser:
                 raise self.error(f"{child[0]}: expected {k} probabilities, got {len(numbers)}",
                                  offset)
             values = list(map(float, numbers))
+            bad = _outside_float64(numbers, values)
+            if bad is not None:
+                raise self.error(f"{child[0]}: {bad} is outside the float64 range (nonzero "
+                                 "magnitudes from 2.2e-308 to 1.8e308)", offset)
             row_sum = math.fsum(values)
             if abs(row_sum - 1) > ROW_SUM_TOLERANCE:
                 raise self.error(f"{child[0]}: probabilities sum to {row_sum:.6g}, not 1", offset)
