@@ -541,3 +541,18 @@ def test_readme_inference_examples_run_as_written(capsys):
                 code, out, err = run(capsys, "infer", EXAMPLE, *argv[1:])
                 shown = json.loads(out)["marginals"]["attracted"]["yes"]
                 assert code == 0 and f'`"{shown}"`' in section
+
+
+def test_reproduce_out_naming_a_file_says_so(capsys, tmp_path):
+    # it said "cannot create output directory '...': File exists"
+    path = tmp_path / "weights.npz"
+    path.write_text("")
+    code, out, err = run(capsys, "reproduce", "loopy", "--size", "tiny", "--no-train",
+                         "--out", str(path))
+    assert code == 2 and err == f"tbn: error: --out {str(path)!r} is a file, not a directory\n"
+
+
+@pytest.mark.parametrize("command", [["check", "--no-lean"], ["reproduce", "loopy"]])
+def test_negative_seeds_are_refused_by_check_and_reproduce_alike(capsys, command):
+    code, out, err = run(capsys, *command, "--seed", "-1")
+    assert code == 2 and err == "tbn: error: --seed must be a nonnegative integer, got -1\n"

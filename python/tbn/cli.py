@@ -330,6 +330,8 @@ def _cmd_check(args) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise TbnError("--jobs must be at least 1")
+    if args.seed < 0:  # as tbn reproduce: numpy's seeds are nonnegative
+        raise TbnError(f"--seed must be a nonnegative integer, got {args.seed}")
     if args.check_timeout <= 0 or args.lean_timeout <= 0:
         raise TbnError("timeouts must be positive")
     if args.repo is not None and not os.path.isdir(args.repo):

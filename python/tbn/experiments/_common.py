@@ -111,6 +111,8 @@ def reproduce(name: str, run: Callable[[int, str], Report], seed: int, size: str
     if size not in SIZES:
         raise TbnError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")
     out = Path(out)
+    if out.exists() and not out.is_dir():  # mkdir would only say "File exists"
+        raise TbnError(f"--out {str(out)!r} is a file, not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
