@@ -47,6 +47,8 @@ def test_output_path_that_is_a_file_is_a_usage_error(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert cli.main(["reproduce", "loopy", "--size", "tiny", "--out", str(blocker)]) == 2
+    assert "is a file, not a directory" in capsys.readouterr().err
+    assert cli.main(["reproduce", "loopy", "--size", "tiny", "--out", str(blocker / "sub")]) == 2
     assert "cannot create output directory" in capsys.readouterr().err
 
 
