@@ -2,13 +2,13 @@
 against the readers of pyAgrum and pgmpy."""
 import gzip
 import itertools
-import os
 from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from bnlearn import bnlearn_path
 from tbn.bif import parse_bif, read_bif
 from tbn.errors import ParseError
 from tbn.exact import marginals
@@ -138,14 +138,6 @@ def test_unreadable_files_are_parse_errors(tmp_path):
 
 # -- the bnlearn networks against two independent readers ---------------------------------
 
-def _bnlearn(name):
-    pgmpy = pytest.importorskip("pgmpy", reason="the bnlearn networks ship in the pgmpy wheel")
-    path = os.path.join(os.path.dirname(pgmpy.__file__), "utils", "example_models",
-                        f"{name}.bif.gz")
-    if not os.path.exists(path):
-        pytest.skip(f"{name}.bif.gz is not in this pgmpy wheel (pgmpy 1.1.0 ships it)")
-    return path
-
 
 #: pyAgrum's loader rejects labels of child ("Asy/Patch", "<5", "12+"): pgmpy's reader covers it.
 PYAGRUM_READS = ["asia", "alarm", "insurance", "hailfinder", "win95pts", "andes", "pigs",
@@ -155,7 +147,7 @@ PYAGRUM_READS = ["asia", "alarm", "insurance", "hailfinder", "win95pts", "andes"
 @pytest.mark.parametrize("network", PYAGRUM_READS)
 def test_bnlearn_tables_equal_pyagrums_reader(network, tmp_path):
     gum = pytest.importorskip("pyagrum")
-    path = _bnlearn(network)
+    path = bnlearn_path(network)
     fg = read_bif(path)
     plain = tmp_path / f"{network}.bif"
     plain.write_bytes(gzip.open(path).read())
@@ -176,7 +168,7 @@ def test_bnlearn_tables_equal_pyagrums_reader(network, tmp_path):
 def test_bnlearn_child_equals_pgmpys_reader():
     pytest.importorskip("pgmpy")
     from pgmpy.readwrite import BIFReader
-    path = _bnlearn("child")
+    path = bnlearn_path("child")
     fg = read_bif(path)
     model = BIFReader(string=gzip.open(path).read().decode()).get_model()
     assert sorted(model.nodes()) == sorted(fg.names)

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bnlearn import bnlearn_path
 from tbn.bp import BPResult, belief_propagation
 from tbn.errors import EvidenceError, TbnError
 from tbn.exact import marginals as exact_marginals
@@ -421,26 +422,12 @@ def test_docstring_examples():
         assert attempted > 0 and failed == 0, module.__name__
 
 
-def _bnlearn(name: str) -> str:
-    import importlib.util
-    import os
-
-    spec = importlib.util.find_spec("pgmpy")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("the bnlearn networks ship in the pgmpy wheel (pip install pgmpy)")
-    path = os.path.join(spec.submodule_search_locations[0], "utils", "example_models",
-                        f"{name}.bif.gz")
-    if not os.path.exists(path):
-        pytest.skip(f"this pgmpy wheel ships no {name}.bif.gz")
-    return path
-
-
 @pytest.mark.parametrize("name", ["cancer", "earthquake"])
 def test_bnlearn_polytrees_are_exact(name):
     # their factor graphs are trees, so BP is exact for every single observation
     from tbn.bif import read_bif
 
-    fg = read_bif(_bnlearn(name))
+    fg = read_bif(bnlearn_path(name))
     assert fg.is_tree()
     for v in fg.variables:
         for k in range(v.cardinality):
@@ -461,7 +448,7 @@ def test_vectorised_rounds_equal_the_message_engine_on_alarm(rounds):
     from tbn.bif import read_bif
     from tbn.bp._messages import LogFloat, MessageEngine, run_flooding
 
-    fg = read_bif(_bnlearn("alarm"))
+    fg = read_bif(bnlearn_path("alarm"))
     rng = np.random.default_rng(5)
     ev = {v.name: int(rng.integers(v.cardinality)) for v in fg.variables[::9]}
     try:

@@ -9,6 +9,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 
+from bnlearn import bnlearn_path
 from tbn.cli import main
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "dating.toml")
@@ -172,20 +173,6 @@ def test_the_installed_command_never_prints_a_traceback(tmp_path):
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
-def _bnlearn(name: str) -> str:
-    """A bnlearn network from the pgmpy wheel, found without importing pgmpy (seconds)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("pgmpy")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("the bnlearn networks ship in the pgmpy wheel (pip install pgmpy==1.1.0)")
-    path = os.path.join(spec.submodule_search_locations[0], "utils", "example_models",
-                        f"{name}.bif.gz")
-    if not os.path.exists(path):
-        pytest.skip(f"this pgmpy wheel ships no {name}.bif.gz")
-    return path
-
-
 def test_ctrl_c_during_mpmath_inference_is_one_line_and_exit_130():
     # water at 100 digits runs about a minute of numpy einsums over mpmath objects; a
     # KeyboardInterrupt raised inside one of those C loops gave hundreds of lines of chained
@@ -193,7 +180,7 @@ def test_ctrl_c_during_mpmath_inference_is_one_line_and_exit_130():
     import signal
     import time
 
-    proc = subprocess.Popen([sys.executable, "-m", "tbn.cli", "infer", _bnlearn("water"),
+    proc = subprocess.Popen([sys.executable, "-m", "tbn.cli", "infer", bnlearn_path("water"),
                              "--precision", "100"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     time.sleep(2.5)  # inside the first long object matmul (start-up and reading take < 1 s)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from bnlearn import bnlearn_path
 from tbn.errors import EvidenceError, ModelError, TbnError
 from tbn.exact import marginals
 from tbn.graph import FactorGraph
@@ -162,13 +163,6 @@ def test_too_large_a_model_is_refused_with_advice(monkeypatch):
 
 # -- bnlearn networks against pyAgrum's LazyPropagation -------------------------------------
 
-def _bnlearn_dir():
-    pgmpy = pytest.importorskip("pgmpy", reason="the bnlearn networks ship in the pgmpy wheel")
-    path = os.path.join(os.path.dirname(pgmpy.__file__), "utils", "example_models")
-    if not os.path.isdir(path) or not any(f.endswith(".bif.gz") for f in os.listdir(path)):
-        pytest.skip("this pgmpy wheel ships no bnlearn .bif.gz (pgmpy 1.1.0 does)")
-    return path
-
 
 #: Networks checked by default (fast); TBN_FULL_SWEEP=1 adds the larger ones.  Left out: munin1
 #: (its largest clique has 2.7e8 entries, beyond tbn.exact.MAX_CLUSTER_ENTRIES) and link (ours
@@ -212,7 +206,7 @@ def _pyagrum_from_factor_graph(gum, fg):
 def test_bnlearn_network_matches_pyagrum_lazy_propagation(network):
     gum = pytest.importorskip("pyagrum")
     from tbn.bif import read_bif
-    fg = read_bif(os.path.join(_bnlearn_dir(), f"{network}.bif.gz"))
+    fg = read_bif(bnlearn_path(network))
     bn = _pyagrum_from_factor_graph(gum, fg)
     rng = np.random.default_rng(sum(map(ord, network)))
     # evidence: three variables at the state a forward sample gives them, so P(evidence) > 0
