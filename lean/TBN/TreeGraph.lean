@@ -101,9 +101,12 @@ private theorem reach_subset_add (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) (
 /-- Reachability is monotone in the number of steps. -/
 private theorem reach_mono (fg : FactorGraph n ι α) (u : Fin n ⊕ ι) {k m : ℕ} (h : k ≤ m) :
     reach fg u k ⊆ reach fg u m := by
-  have hm : m = k + (m - k) := by omega
-  rw [hm]
-  exact reach_subset_add fg u k (m - k)
+  first
+    | (obtain ⟨d, rfl⟩ := Nat.exists_eq_add_of_le h
+       exact reach_subset_add fg u k d)
+    | (have hm : m = k + (m - k) := by omega
+       rw [hm]
+       exact reach_subset_add fg u k (m - k))
 
 /-- In a connected graph every node is reached from every node within `numNodes` steps. -/
 private theorem mem_reach_of_connected (fg : FactorGraph n ι α)
@@ -480,11 +483,13 @@ theorem adj_eq_parent (fg : FactorGraph n ι α) (ht : IsTree fg) (r : Fin n ⊕
   have hxr : x ≠ r := Finset.ne_of_mem_erase hx
   rcases edgeOf_eq_edgeOf (hxe'.trans he.symm) he.symm with ⟨h1, h2⟩ | ⟨h1, h2⟩
   · left
-    subst h1
-    exact ⟨hxr, h2⟩
+    first
+      | (rw [← h1]; exact ⟨hxr, h2⟩)
+      | (subst h1; exact ⟨hxr, h2⟩)
   · right
-    subst h1
-    exact ⟨hxr, h2⟩
+    first
+      | (rw [← h1]; exact ⟨hxr, h2⟩)
+      | (subst h1; exact ⟨hxr, h2⟩)
 
 end Counting
 
@@ -502,8 +507,16 @@ private theorem bfsPar_iterate_succ (fg : FactorGraph n ι α)
 
 /-- The root is fixed by every iterate of the BFS parent map. -/
 private theorem bfsPar_iterate_root (fg : FactorGraph n ι α) (r : Fin n ⊕ ι) (k : ℕ) :
-    (bfsPar fg r)^[k] r = r :=
-  Function.iterate_fixed (bfsPar_self fg r) k
+    (bfsPar fg r)^[k] r = r := by
+  -- `f` and `x` named: no higher-order unification of `?f ?x` against `bfsPar fg r r`
+  first
+    | exact Function.iterate_fixed (f := bfsPar fg r) (x := r) (bfsPar_self fg r) k
+    | (induction k with
+       | zero => rfl
+       | succ k ih =>
+         show (bfsPar fg r)^[k] (bfsPar fg r r) = r
+         rw [bfsPar_self fg r]
+         exact ih)
 
 /-- Each of the first `bfsDist u` parent steps from `u` lowers the distance by one. -/
 private theorem bfsDist_iterate (fg : FactorGraph n ι α) (hc : Connected fg) {r u : Fin n ⊕ ι} :
@@ -523,8 +536,12 @@ private theorem bfsDist_iterate (fg : FactorGraph n ι α) (hc : Connected fg) {
       rw [h, bfsDist_self] at h1
       omega
     have h2 := bfsDist_bfsPar fg hc hne
-    rw [bfsPar_iterate_succ]
-    omega
+    have h3 : (bfsPar fg r)^[k + 1] u = bfsPar fg r ((bfsPar fg r)^[k] u) :=
+      bfsPar_iterate_succ fg r k u
+    first
+      | (rw [h3]; omega)
+      | (rw [bfsPar_iterate_succ]; omega)
+      | (simp only [h3]; omega)
 
 /-- `bfsDist u` parent steps lead from `u` to the root. -/
 private theorem bfsPar_iterate_bfsDist (fg : FactorGraph n ι α)
@@ -538,8 +555,14 @@ private theorem bfsPar_iterate_bfsDist (fg : FactorGraph n ι α)
 private theorem bfsPar_iterate_of_le (fg : FactorGraph n ι α) (hc : Connected fg) {r u : Fin n ⊕ ι}
     {k : ℕ} (hk : bfsDist fg r u ≤ k) : (bfsPar fg r)^[k] u = r := by
   have hk' : k = (k - bfsDist fg r u) + bfsDist fg r u := by omega
-  rw [hk', Function.iterate_add_apply, bfsPar_iterate_bfsDist fg hc r u,
-    bfsPar_iterate_root fg r]
+  have e1 : (bfsPar fg r)^[k] u
+      = (bfsPar fg r)^[k - bfsDist fg r u] ((bfsPar fg r)^[bfsDist fg r u] u) := by
+    first
+      | exact (congrArg (fun m => (bfsPar fg r)^[m] u) hk').trans
+          (Function.iterate_add_apply (bfsPar fg r) (k - bfsDist fg r u) (bfsDist fg r u) u)
+      | (rw [← Function.iterate_add_apply, ← hk'])
+  rw [e1, bfsPar_iterate_bfsDist fg hc r u]
+  exact bfsPar_iterate_root fg r _
 
 open Classical in
 /-- The subtree of `w` (rooted at `r`): the nodes whose chain of BFS parents reaches `w`. -/
@@ -663,7 +686,9 @@ private theorem exists_child_of_mem_subtree (fg : FactorGraph n ι α) (hc : Con
   obtain ⟨-, h2⟩ := (mem_subtree_iff fg hc).mp h
   obtain ⟨m, hm⟩ : ∃ m, bfsDist fg r u - bfsDist fg r w = m + 1 :=
     ⟨bfsDist fg r u - bfsDist fg r w - 1, by omega⟩
-  rw [hm, bfsPar_iterate_succ] at h2
+  have h3 : (bfsPar fg r)^[m + 1] u = bfsPar fg r ((bfsPar fg r)^[m] u) :=
+    bfsPar_iterate_succ fg r m u
+  rw [hm, h3] at h2
   have hd := bfsDist_iterate fg hc (r := r) (u := u) m (by omega)
   refine ⟨(bfsPar fg r)^[m] u, ?_, h2, (mem_subtree fg r _ u).mpr ⟨m, rfl⟩⟩
   intro hcr

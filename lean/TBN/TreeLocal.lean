@@ -192,8 +192,14 @@ private theorem inr_ne_root (i : Fin n) (a : ι) : (Sum.inr a : Fin n ⊕ ι) �
 private theorem inl_ne_root_of_bfsPar (fg : FactorGraph n ι α) {i j : Fin n} {a : ι}
     (h : bfsPar fg (Sum.inl i) (Sum.inl j) = Sum.inr a) : (Sum.inl j : Fin n ⊕ ι) ≠ Sum.inl i := by
   intro hji
-  rw [hji, bfsPar_self] at h
-  cases h
+  -- no `subst` (which variable survives is not ours to choose) and no `rw ... at h`
+  have h2 : bfsPar fg (Sum.inl i) (Sum.inl j) = Sum.inl i := by
+    first
+      | (rw [hji]; exact bfsPar_self fg (Sum.inl i))
+      | (rw [Sum.inl.inj hji]; exact bfsPar_self fg (Sum.inl i))
+      | exact hji ▸ bfsPar_self fg (Sum.inl i)
+  have h3 : (Sum.inl i : Fin n ⊕ ι) = Sum.inr a := h2.symm.trans h
+  cases h3
 
 /-- The children of a factor node are variable nodes. -/
 private theorem child_of_factor {fg : FactorGraph n ι α} (hc : Connected fg)
@@ -413,8 +419,13 @@ private theorem facs_inr_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin
     facs fg i (Sum.inr a) = insert a (((childVars fg i a).sigma (fun j => childFacs fg i j)).biUnion
       (fun k => facs fg i (Sum.inr k.2))) := by
   ext c
-  rw [Finset.mem_insert, Finset.mem_biUnion]
-  exact mem_facs_inr fg ht i a c
+  first
+    | (rw [Finset.mem_insert, Finset.mem_biUnion]
+       exact mem_facs_inr fg ht i a c)
+    | (simp only [Finset.mem_insert, Finset.mem_biUnion]
+       exact mem_facs_inr fg ht i a c)
+    | exact (mem_facs_inr fg ht i a c).trans
+        ((or_congr Iff.rfl Finset.mem_biUnion.symm).trans Finset.mem_insert.symm)
 
 /-- A factor is in no subtree of its grandchildren (they are farther from the root). -/
 private theorem not_mem_grandchildren (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n)
