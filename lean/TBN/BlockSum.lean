@@ -109,10 +109,15 @@ private theorem coordSwap_apply (j : Fin n) (v v' : α) (x : Fin n → α) (k : 
 private theorem coordSwap_coordSwap (j : Fin n) (v v' : α) (x : Fin n → α) :
     coordSwap j v v' (coordSwap j v v' x) = x := by
   funext k
-  rw [coordSwap_apply, coordSwap_apply]
   by_cases hk : k = j
-  · rw [if_pos hk, if_pos hk, Equiv.swap_apply_self]
-  · rw [if_neg hk, if_neg hk]
+  · first
+      | (rw [coordSwap_apply, coordSwap_apply, if_pos hk, if_pos hk, Equiv.swap_apply_self]; done)
+      | (simp only [coordSwap, if_pos hk, Equiv.swap_apply_self]; done)
+      | simp [coordSwap, hk]
+  · first
+      | (rw [coordSwap_apply, coordSwap_apply, if_neg hk, if_neg hk]; done)
+      | (simp only [coordSwap, if_neg hk]; done)
+      | simp [coordSwap, hk]
 
 /-- `coordSwap` as an equivalence (it is an involution). -/
 private def coordSwapEquiv (j : Fin n) (v v' : α) : (Fin n → α) ≃ (Fin n → α) where
@@ -134,7 +139,11 @@ private theorem coordSwap_at (j : Fin n) (v v' : α) (x : Fin n → α) :
 
 private theorem coordSwapEquiv_apply_iff (j : Fin n) (v v' : α) (x : Fin n → α) :
     coordSwapEquiv j v v' x j = v' ↔ x j = v := by
-  rw [coordSwapEquiv_apply, coordSwap_at]
+  have hat : coordSwapEquiv j v v' x j = Equiv.swap v v' (x j) := by
+    first
+      | exact coordSwap_at j v v' x
+      | (rw [coordSwapEquiv_apply, coordSwap_at]; done)
+  rw [hat]
   first
     | (constructor
        · intro h

@@ -104,8 +104,17 @@ private theorem bpRound_factor_eq (fg : FactorGraph n ι α) (ht : IsTree fg) (i
       | (show factorToVar fg (varToFactor fg μ) a p v = _
          rfl)
       | (simp only [bpRound, factorToVar]; done)
-  rw [hdef, erase_scope_eq fg ht i hp]
-  exact Finset.sum_congr rfl (fun x _ => by rw [hsig x])
+  rw [hdef]
+  refine Finset.sum_congr rfl (fun x _ => ?_)
+  have hx : ∏ j ∈ (fg.scope a).erase p, varToFactor fg μ j a (x j)
+      = ∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j), μ k.2 k.1 (x k.1) := by
+    first
+      | (rw [erase_scope_eq fg ht i hp]; exact hsig x)
+      | exact (congrArg (fun s : Finset (Fin n) => ∏ j ∈ s, varToFactor fg μ j a (x j))
+          (erase_scope_eq fg ht i hp)).trans (hsig x)
+  first
+    | (rw [hx]; done)
+    | exact congrArg (fun q : ℝ => if x p = v then fg.table a x * q else 0) hx
 
 /-- If every old message into a child `j` of `a` from a grandchild `b` is a constant `c ⟨j, b⟩`
 times the subtree sum of `b`, then the new message from `a` to its parent is the product of
@@ -215,7 +224,11 @@ private theorem factor_blocks [Nonempty α] (fg : FactorGraph n ι α) (ht : IsT
         = if y p = v then subProd fg i (Sum.inr a) y else 0 := by
     intro y
     rw [subProd_factor fg ht i hp y]
-    split_ifs <;> simp
+    first
+      | ((split_ifs <;> simp); done)
+      | (by_cases hyv : y p = v
+         · rw [if_pos hyv, if_pos hyv]
+         · rw [if_neg hyv, if_neg hyv, zero_mul])
   calc ∑ x : Fin n → α, (if x p = v then fg.table a x else 0) *
           ∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j),
             (∑ y : Fin n → α, if y k.1 = x k.1 then subProd fg i (Sum.inr k.2) y else 0)
@@ -272,11 +285,22 @@ theorem up_message (fg : FactorGraph n ι α) (ht : IsTree fg) (i : Fin n) (v₀
     obtain ⟨cB, hcB, hB⟩ := factor_blocks fg ht i hp
     refine ⟨(∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j), c k) * cB,
       mul_pos (Finset.prod_pos (fun k _ => hcpos k)) hcB, fun v => ?_⟩
+    have e1 : bpRound fg (bpRounds fg t uniformMessages) a p v
+        = (∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j), c k) *
+          (cB * ∑ y : Fin n → α, if y p = v then subProd fg i (Sum.inr a) y else 0) := by
+      first
+        | (rw [bpRound_factor_const fg ht i hp (bpRounds fg t uniformMessages) c hc v, hB v]; done)
+        | exact (bpRound_factor_const fg ht i hp (bpRounds fg t uniformMessages) c hc v).trans
+            (congrArg (fun s : ℝ => (∏ k ∈ (childVars fg i a).sigma (fun j => childFacs fg i j),
+              c k) * s) (hB v))
+    have e2 : bpRounds fg (t + 1) uniformMessages a p v
+        = bpRound fg (bpRounds fg t uniformMessages) a p v := by
+      first
+        | rfl
+        | rw [bpRounds_succ]
     first
-      | rw [bpRounds_succ]
-      | show bpRound fg (bpRounds fg t uniformMessages) a p v = _
-    rw [bpRound_factor_const fg ht i hp (bpRounds fg t uniformMessages) c hc v, hB v]
-    ring
+      | (rw [e2, e1]; ring)
+      | exact e2.trans (e1.trans (by ring))
 
 end Messages
 
@@ -285,7 +309,10 @@ section Root
 /-- If `N * Q = A * B` with `N ≠ 0`, then `Q = A / N * B`. -/
 private theorem eq_div_mul_of_mul_eq {N Q A B : ℝ} (hN : N ≠ 0) (h : N * Q = A * B) :
     Q = A / N * B := by
-  calc Q = (N⁻¹ * N) * Q := by rw [inv_mul_cancel₀ hN, one_mul]
+  calc Q = (N⁻¹ * N) * Q := by
+        first
+          | rw [inv_mul_cancel₀ hN, one_mul]
+          | rw [mul_comm N⁻¹ N, mul_inv_cancel₀ hN, one_mul]
     _ = N⁻¹ * (N * Q) := by ring
     _ = N⁻¹ * (A * B) := by rw [h]
     _ = A / N * B := by ring
@@ -360,7 +387,11 @@ private theorem unnormBelief_eq_const_mul (fg : FactorGraph n ι α) (ht : IsTre
     show _ = ∑ x : Fin n → α, if x i = w then fg.joint x else 0
     refine Finset.sum_congr rfl (fun u _ => ?_)
     rw [joint_eq_prod_subProd fg ht i u]
-    split_ifs <;> simp
+    first
+      | ((split_ifs <;> simp); done)
+      | (by_cases huw : u i = w
+         · rw [if_pos huw, if_pos huw, one_mul]
+         · rw [if_neg huw, if_neg huw, zero_mul])
   have key : N * ∏ a ∈ childFacs fg i i,
         (∑ y : Fin n → α, if y i = w then subProd fg i (Sum.inr a) y else 0)
       = cR * fg.unnormMarginal i w := by
@@ -397,7 +428,10 @@ private theorem div_sum_eq_of_eq_const_mul {β : Type} [Fintype β] (f g : β �
     rw [Finset.mul_sum]
     exact Finset.sum_congr rfl (fun w _ => h w)
   rw [hs, h v]
-  exact mul_div_mul_left (g v) (∑ w, g w) hC
+  first
+    | exact mul_div_mul_left (g v) (∑ w, g w) hC
+    | (calc C * g v / (C * ∑ w, g w) = (C * C⁻¹) * (g v / ∑ w, g w) := by ring
+        _ = g v / ∑ w, g w := by rw [mul_inv_cancel₀ hC, one_mul])
 
 end Root
 
