@@ -433,7 +433,7 @@ def _run_python_jobs(manifest, theorems, weights, options: GateOptions,
             except _WorkerLost as exc:
                 if stopping.is_set():
                     return
-                reply, worker = {"error": str(exc)}, None
+                reply, worker = {"error": str(exc), "lost": True}, None
             with lock:
                 replies[key] = reply
                 done = len(replies)
@@ -611,8 +611,9 @@ def _theorem_row(t, sources, parse_errors, reply, lean: _LeanSide) -> Row:
 def _python_cell(t, reply, detail) -> Cell:
     if reply is None:
         return Cell(FAILED, "the check did not run")
-    if "error" in reply:
-        return Cell(FAILED, f"{t.check} raised {reply['error']}")
+    if "error" in reply:  # a lost worker (timeout, crash) raised nothing
+        verb = "did not finish:" if reply.get("lost") else "raised"
+        return Cell(FAILED, f"{t.check} {verb} {reply['error']}")
     dev = mpmath.mpf(reply["max_deviation"])
     tol = tolerance(t.precision)
     short = mpmath.nstr(dev, 2) if dev else "0"
