@@ -335,6 +335,7 @@ def test_directed_cycle_finder():
     ("{tmp}/", "expected a file name"),
     ("{tmp}", "expected a file name"),
     ("{tmp}/no/such/dir/w.npz", "does not exist"),
+    ("{tmp}/weights.json", "name the .npz"),
 ])
 def test_compile_output_must_be_a_writable_file_name(capsys, tmp_path, output, message):
     code, out, err = run(capsys, "compile", EXAMPLE, "-o", output.format(tmp=tmp_path))

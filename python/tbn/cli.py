@@ -294,6 +294,9 @@ def _cmd_compile(args) -> int:
     if not args.output or args.output.endswith(("/", os.sep)) or os.path.isdir(args.output):
         raise TbnError(f"-o {args.output!r}: expected a file name such as weights.npz, "
                        "not a directory")
+    if args.output.lower().endswith(".json"):  # wrote weights.json.npz + weights.json.json
+        raise TbnError(f"-o {args.output}: the weights are an .npz file and their layout is "
+                       "written beside it as .json; name the .npz, e.g. -o weights.npz")
     if not os.path.isdir(os.path.dirname(args.output) or "."):
         raise TbnError(f"-o {args.output}: directory {os.path.dirname(args.output)} does not "
                        "exist")
