@@ -261,8 +261,8 @@ def test_a_gzip_file_without_the_gz_suffix_gets_a_hint(tmp_path):
     ("[ 2 ] { no, yes }", "[ 3 ] { no, yes, maybe }", 6),  # a block with a property
     ("[2] {off, on}", "[3] {off, on, broken}", 9)])         # a block read as one token
 def test_more_states_than_the_cap_are_refused_before_reading_them(monkeypatch, old, new, line):
-    import tbn.bif
-    monkeypatch.setattr(tbn.bif, "MAX_STATES", 2)
+    import tbn.graph
+    monkeypatch.setattr(tbn.graph, "MAX_STATES", 2)  # the cap both readers use
     with pytest.raises(ParseError, match="3 states, more than the 2 a variable may have") as info:
         parse_bif(_replace(old, new), "net.bif")
     assert info.value.line == line

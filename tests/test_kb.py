@@ -228,7 +228,7 @@ def test_arbitrary_documents_give_a_graph_or_a_parse_error(variables, priors, en
 
 
 def test_a_listed_domain_over_the_state_cap_is_refused(monkeypatch):
-    import tbn.kb
-    monkeypatch.setattr(tbn.kb, "MAX_STATES", 2)
+    import tbn.graph
+    monkeypatch.setattr(tbn.graph, "MAX_STATES", 2)  # the cap both readers use
     with pytest.raises(ParseError, match="variables.a: 3 states, more than the 2 a variable"):
         parse_kb('[variables]\na = ["x", "y", "z"]\n', "model.toml")

@@ -32,7 +32,7 @@ from decimal import Decimal
 import numpy as np
 
 from .errors import ParseError
-from .graph import MAX_STATES, Factor, FactorGraph, Variable, directed_cycle
+from .graph import Factor, FactorGraph, Variable, directed_cycle, too_many_states
 
 __all__ = ["read_bif", "parse_bif"]
 
@@ -302,10 +302,10 @@ class _Parser:
         return states
 
     def check_state_count(self, name: str, count: str, at: int) -> None:
-        """Refuse more than `MAX_STATES` states before their names are listed."""
-        if int(count) > MAX_STATES:
-            raise self.error(f"variable {name!r}: {count} states, more than the {MAX_STATES} "
-                             "a variable may have", at)
+        """Refuse too many states (`tbn.graph.MAX_STATES`) before their names are listed."""
+        problem = too_many_states(int(count))
+        if problem:
+            raise self.error(f"variable {name!r}: {problem}", at)
 
     def regular_variable_body(self, name: str) -> list[str]:
         """A `var` token: ``{ type discrete [ K ] { S1, ..., SK }; }``, same checks."""

@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import ParseError
-from .graph import MAX_STATES, Factor, FactorGraph, Logistic, Variable, directed_cycle
+from .graph import Factor, FactorGraph, Logistic, Variable, directed_cycle, too_many_states
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -160,9 +160,8 @@ class _Builder:
                 if states < 1:
                     self.problems.append(f"{place}: needs at least one state, got {states}")
                     continue
-                if states > MAX_STATES:  # before making the names: 10**8 of them is 10 GB
-                    self.problems.append(f"{place}: {states} states, more than the "
-                                         f"{MAX_STATES} a variable may have")
+                if too_many_states(states):  # before making the names: 10**8 of them is 10 GB
+                    self.problems.append(f"{place}: {too_many_states(states)}")
                     continue
                 states = [str(s) for s in range(states)]
             if not isinstance(states, list) or not states or \
@@ -171,9 +170,8 @@ class _Builder:
                                      "positive number of states")
             elif not all(s and s == s.strip() for s in states):
                 self.problems.append(f"{place}: a state name is empty or has surrounding spaces")
-            elif len(states) > MAX_STATES:
-                self.problems.append(f"{place}: {len(states)} states, more than the "
-                                     f"{MAX_STATES} a variable may have")
+            elif too_many_states(len(states)):
+                self.problems.append(f"{place}: {too_many_states(len(states))}")
             elif len(set(states)) != len(states):
                 self.problems.append(f"{place}: repeats a state name")
             else:
