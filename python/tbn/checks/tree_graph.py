@@ -54,7 +54,7 @@ __all__ = [
 def bfs_dists(fg: LeanGraph, r) -> dict:
     """``bfsDist r w`` for every node ``w``: the first breadth-first step whose ``reach`` set
     contains ``w`` (``reach r k`` grows with ``k`` and is stable from ``numNodes`` steps on, so
-    a node not reached by then is never reached: 0, as Lean's ``Nat.find`` fallback)."""
+    a node not reached by then is never reached: 0, as Lean's ``sInf ∅ = 0``)."""
     nodes = _nodes(fg)
     dist, seen = {}, {r}
     for k in range(num_nodes(fg) + 1):
